@@ -1,0 +1,89 @@
+"""The tablet's local store: SQLite in WAL mode through SQLModel.
+
+Only what is needed to list and sync is kept in clear (ids, stamps, court, hearing date, status);
+everything that names a person or says anything about their health is an encrypted payload.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+from sqlmodel import Field, Session, SQLModel, create_engine, select
+
+
+class OfficerKey(SQLModel, table=True):
+    """An officer's wrapped copy of the tablet data key; wiped after too many wrong PINs."""
+
+    officer_id: str = Field(primary_key=True)
+    wrapped_key: bytes | None = None
+    kdf_salt: bytes
+    kdf_n: int
+    kdf_r: int
+    kdf_p: int
+    failed_attempts: int = 0
+
+
+class EventRow(SQLModel, table=True):
+    id: str = Field(primary_key=True)
+    case_id: str = Field(index=True)
+    kind: str
+    hlc: str = Field(index=True)
+    device_id: str
+    officer_id: str
+    schema_version: int
+    payload: bytes  # AES-256-GCM under the tablet data key, aad = event id | case id
+    sealed: bytes | None = None  # the same payload sealed to the site server, ready to push
+    sync_state: str = Field(default="pending", index=True)  # pending | synced | failed
+    sync_error: str | None = None
+
+
+class CaseRow(SQLModel, table=True):
+    """The clear-text projection used to list cases without opening every record."""
+
+    case_id: str = Field(primary_key=True)
+    court_id: str = Field(index=True)
+    hearing_date: date = Field(index=True)
+    created_on: date = Field(index=True)
+    opened_by: str
+    status: str
+    name_index: str = Field(index=True)
+    updated_hlc: str
+
+
+class Meta(SQLModel, table=True):
+    key: str = Field(primary_key=True)
+    value: str
+
+
+def _sqlite_pragmas(dbapi_connection, _record) -> None:  # noqa: ANN001 - DB-API types
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=FULL")  # a saved consent survives power loss
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.close()
+
+
+def open_engine(path: Path) -> Engine:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(f"sqlite:///{path}", connect_args={"check_same_thread": False})
+    event.listen(engine, "connect", _sqlite_pragmas)
+    SQLModel.metadata.create_all(engine, tables=[t.__table__ for t in (OfficerKey, EventRow, CaseRow, Meta)])
+    return engine
+
+
+def get_meta(engine: Engine, key: str) -> str | None:
+    with Session(engine) as s:
+        row = s.get(Meta, key)
+        return row.value if row else None
+
+
+def set_meta(engine: Engine, key: str, value: str) -> None:
+    with Session(engine) as s:
+        s.merge(Meta(key=key, value=value))
+        s.commit()
+
+
+__all__ = ["OfficerKey", "EventRow", "CaseRow", "Meta", "open_engine", "get_meta", "set_meta", "select", "Session"]

@@ -1,0 +1,1 @@
+"""Flet screens: thin, one module per screen; they call app/ services only."""

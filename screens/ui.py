@@ -1,0 +1,109 @@
+"""Shared building blocks for screens: GOV.UK-like patterns in Material 3, large targets, named controls."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import flet as ft
+
+from app.i18n import N_, _
+
+MIN_TARGET = 48
+STATUS_LABELS = {
+    "not_started": N_("Not started"),
+    "in_progress": N_("In progress"),
+    "done": N_("Completed"),
+    "cannot_start": N_("Cannot start yet"),
+}
+
+
+def heading(text: str, size: int = 28) -> ft.Control:
+    return ft.Semantics(header=True, content=ft.Text(text, size=size, weight=ft.FontWeight.BOLD))
+
+
+def body(text: str, size: int = 18, **kw: Any) -> ft.Text:
+    return ft.Text(text, size=size, **kw)
+
+
+def primary(text: str, on_click: Callable[..., Any] | None = None, **kw: Any) -> ft.FilledButton:
+    return ft.FilledButton(text, on_click=on_click, height=MIN_TARGET + 8, **kw)
+
+
+def secondary(text: str, on_click: Callable[..., Any] | None = None, **kw: Any) -> ft.OutlinedButton:
+    return ft.OutlinedButton(text, on_click=on_click, height=MIN_TARGET + 8, **kw)
+
+
+def text_field(label: str, value: str = "", **kw: Any) -> ft.TextField:
+    return ft.TextField(label=label, value=value, text_size=18, **kw)
+
+
+def dropdown(
+    label: str, options: Sequence[tuple[str, str]], value: str | None = None, **kw: Any
+) -> tuple[ft.Control, ft.Dropdown]:
+    """A dropdown has no accessible name of its own: the Semantics wrapper gives it one."""
+    dd = ft.Dropdown(
+        label=label, value=value, options=[ft.DropdownOption(key=k, text=t) for k, t in options], text_size=18, **kw
+    )
+    return ft.Semantics(label=label, content=dd), dd
+
+
+def radios(
+    options: Sequence[tuple[str, str]], value: str | None = None, on_change: Callable[..., Any] | None = None
+) -> ft.RadioGroup:
+    return ft.RadioGroup(
+        value=value,
+        on_change=on_change,
+        content=ft.Column(
+            [ft.Radio(value=k, label=t, label_style=ft.TextStyle(size=18)) for k, t in options], spacing=4
+        ),
+    )
+
+
+def error_summary(errors: dict[str, str]) -> ft.Control:
+    if not errors:
+        return ft.Container()
+    return ft.Semantics(
+        live_region=True,
+        identifier="error-summary",
+        content=ft.Container(
+            border=ft.Border.all(4, ft.Colors.RED_700),
+            padding=16,
+            content=ft.Column(
+                [
+                    ft.Text(_("There is a problem"), size=20, weight=ft.FontWeight.BOLD),
+                    *[ft.Text(msg, color=ft.Colors.RED_700, size=16) for msg in errors.values()],
+                ]
+            ),
+        ),
+    )
+
+
+def summary_list(rows: Sequence[tuple[str, str]]) -> ft.Control:
+    """GOV.UK 'check your answers' summary: key on the left, answer on the right."""
+    return ft.Column(
+        [
+            ft.Container(
+                padding=ft.Padding.symmetric(vertical=8),
+                border=ft.Border.only(bottom=ft.BorderSide(1, ft.Colors.OUTLINE_VARIANT)),
+                content=ft.Row(
+                    [
+                        ft.Container(width=320, content=ft.Text(k, size=16, weight=ft.FontWeight.BOLD)),
+                        ft.Container(expand=True, content=ft.Text(v, size=16)),
+                    ],
+                    vertical_alignment=ft.CrossAxisAlignment.START,
+                ),
+            )
+            for k, v in rows
+        ],
+        spacing=0,
+    )
+
+
+def tag(text: str, done: bool) -> ft.Control:
+    return ft.Container(
+        padding=ft.Padding.symmetric(horizontal=10, vertical=4),
+        border_radius=4,
+        bgcolor=ft.Colors.GREEN_100 if done else ft.Colors.BLUE_GREY_50,
+        content=ft.Text(text, size=14, weight=ft.FontWeight.BOLD),
+    )

@@ -1,0 +1,36 @@
+"""Fixtures shared by every test layer: a real PostgreSQL, and the site server in its own process."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack
+from pathlib import Path
+
+import pytest
+
+from tests.pg import postgres_url
+from tests.support import running_server
+
+RunServer = Callable[..., str]
+
+
+@pytest.fixture(scope="session")
+def pg_url() -> Iterator[str]:
+    """A real PostgreSQL URL (postgresql+psycopg://...) for the whole session; never skipped."""
+    with ExitStack() as stack:
+        try:
+            url = stack.enter_context(postgres_url())
+        except RuntimeError as exc:  # no binaries, or the cluster would not start: say so, do not skip
+            pytest.fail(str(exc), pytrace=False)
+        yield url
+
+
+@pytest.fixture
+def run_server() -> Iterator[RunServer]:
+    """run_server(db_url, data_dir, site_paths=None) -> base URL; every server started is stopped after the test."""
+    with ExitStack() as stack:
+
+        def start(db_url: str, data_dir: Path, site_paths: list[Path] | None = None) -> str:
+            return stack.enter_context(running_server(db_url, data_dir, site_paths))
+
+        yield start

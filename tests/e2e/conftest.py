@@ -1,0 +1,88 @@
+"""End-to-end fixtures: `courtside demo` in its own process, driven by Debian's Chromium through Playwright."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Page, sync_playwright
+
+from tests.support import REPO_ROOT, free_port, wait_for_http
+
+CHROMIUM = os.environ.get("COURTSIDE_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--disable-quic", "--no-first-run"]
+
+
+@dataclass
+class Demo:
+    app_url: str
+    server_url: str
+    home: Path
+    pin: str
+    officer: str
+    log: Path
+
+
+@pytest.fixture
+def demo(tmp_path: Path) -> Iterator[Demo]:
+    home = tmp_path / "demo"
+    port, server_port = free_port(), free_port()
+    log = tmp_path / "demo.log"
+    env = {**os.environ, "PYTHONUNBUFFERED": "1", "PYTHONPATH": str(REPO_ROOT), "TMPDIR": str(tmp_path / "tmp")}
+    (tmp_path / "tmp").mkdir()
+    with open(log, "wb") as out:
+        proc = subprocess.Popen([sys.executable, "-m", "courtside", "demo", "--home", str(home), "--port", str(port),
+                                 "--server-port", str(server_port)], cwd=REPO_ROOT, env=env, stdout=out,
+                                stderr=subprocess.STDOUT)
+    try:
+        wait_for_http(f"http://127.0.0.1:{port}/", timeout=60, alive=proc)
+        banner = log.read_text()
+        pin = re.search(r"PIN: (\d+)", banner)
+        officer = re.search(r"demo officer: (.+?)\s{2,}", banner)
+        assert pin and officer, banner
+        yield Demo(f"http://127.0.0.1:{port}/", f"http://127.0.0.1:{server_port}", home, pin.group(1),
+                   officer.group(1), log)
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium (make test does this)")
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+@dataclass
+class App:
+    page: Page
+    failures: list[str]
+
+
+def open_app(browser: Browser, url: str, width: int = 1280, height: int = 800) -> App:
+    context = browser.new_context(viewport={"width": width, "height": height})
+    page = context.new_page()
+    failures: list[str] = []
+    page.on("response", lambda r: failures.append(f"{r.status} {r.url}")
+            if r.status >= 400 and "rive_native" not in r.url else None)
+    page.goto(url)
+    page.wait_for_selector("flt-semantics-placeholder", state="attached", timeout=30_000)
+    time.sleep(0.3)
+    page.evaluate("document.querySelector('flt-semantics-placeholder').click()")
+    page.wait_for_selector("flt-semantics", timeout=30_000)
+    return App(page, failures)

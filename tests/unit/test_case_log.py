@@ -1,0 +1,138 @@
+"""The case as an encrypted, append-only log on the tablet, unlocked by the officer's PIN."""
+
+from __future__ import annotations
+
+import sqlite3
+
+import pytest
+
+from app import crypto
+from app.case import FieldErrors
+from app.store import EventRow, Session, select
+from app.tablet import MAX_PIN_ATTEMPTS, OfficerLocked, Tablet, WrongPin
+from tests.pathway import OFFICER, PIN, TODAY, details, provisioned_tablet, walk_pathway
+
+
+def test_a_case_walked_to_the_leaflet_is_a_log_of_events_in_order(tmp_path):
+    session = provisioned_tablet(tmp_path).unlock(OFFICER, PIN)
+    case_id = walk_pathway(session)
+    kinds = [e.kind for e in session.events(case_id)]
+    assert kinds == ["case_opened", "screening_completed", "suitability_assessed", "consent_given",
+                     "appointment_booked", "leaflet_printed"]
+    case = session.case(case_id)
+    assert case.status == "complete"
+    assert case.screening and "atr_candidate" in case.screening["result"]["flags"]
+
+
+def test_the_log_survives_a_restart_and_the_clock_keeps_moving_forward(tmp_path):
+    tablet = provisioned_tablet(tmp_path)
+    case_id = walk_pathway(tablet.unlock(OFFICER, PIN))
+    last = max(e.hlc for e in tablet.unlock(OFFICER, PIN).events(case_id))
+    reopened = Tablet(tmp_path)
+    assert reopened.clock.now() > last
+    assert reopened.unlock(OFFICER, PIN).case(case_id).status == "complete"
+
+
+def test_payloads_are_encrypted_and_bound_to_their_event(tmp_path):
+    tablet = provisioned_tablet(tmp_path)
+    session = tablet.unlock(OFFICER, PIN)
+    case_id = session.open_case(details("Ophelia Wrenfield-Stroud"), TODAY)
+    db = sqlite3.connect(tmp_path / "tablet.db")
+    payloads = [row[0] for row in db.execute("select payload from eventrow")]
+    assert payloads and all(b"Ophelia" not in p for p in payloads)
+    with Session(tablet.engine) as s:
+        row = s.exec(select(EventRow).where(EventRow.case_id == case_id)).one()
+    with pytest.raises(crypto.VaultError):
+        crypto.decrypt(session._key, row.payload, crypto.event_aad(row.id, "another-case"))
+
+
+def test_a_name_is_found_through_the_blind_index_not_plaintext(tmp_path):
+    session = provisioned_tablet(tmp_path).unlock(OFFICER, PIN)
+    case_id = session.open_case(details("Ophelia Wrenfield-Stroud"), TODAY)
+    assert session.find_by_name("  ophelia   WRENFIELD-stroud ") == [case_id]
+    assert session.find_by_name("Someone Else") == []
+
+
+def test_a_wrong_pin_says_so_counts_and_finally_wipes_the_officers_key(tmp_path):
+    tablet = provisioned_tablet(tmp_path)
+    for tries_left in range(MAX_PIN_ATTEMPTS - 1, 0, -1):
+        with pytest.raises(WrongPin) as exc:
+            tablet.unlock(OFFICER, "0000")
+        assert exc.value.tries_left == tries_left
+    with pytest.raises(OfficerLocked):
+        tablet.unlock(OFFICER, "0000")
+    with pytest.raises(OfficerLocked):
+        tablet.unlock(OFFICER, PIN)  # the key is gone: even the right PIN cannot open it now
+
+
+def test_a_right_pin_resets_the_count(tmp_path):
+    tablet = provisioned_tablet(tmp_path)
+    for _ in range(MAX_PIN_ATTEMPTS - 1):
+        with pytest.raises(WrongPin):
+            tablet.unlock(OFFICER, "0000")
+    tablet.unlock(OFFICER, PIN)
+    with pytest.raises(WrongPin) as exc:
+        tablet.unlock(OFFICER, "0000")
+    assert exc.value.tries_left == MAX_PIN_ATTEMPTS - 1
+
+
+@pytest.mark.parametrize(("changes", "field"), [
+    ({"name": " "}, "name"),
+    ({"dob": None}, "dob"),
+    ({"dob": TODAY.replace(year=TODAY.year - 17)}, "dob"),
+    ({"court_id": "nowhere"}, "court_id"),
+    ({"referral_source": "astrologer"}, "referral_source"),
+    ({"offence": ""}, "offence"),
+    ({"guilty_plea_anticipated": None}, "guilty_plea_anticipated"),
+    ({"interpreter_needed": True, "language": ""}, "language"),
+])
+def test_bad_details_are_refused_at_the_field_and_nothing_is_saved(tmp_path, changes, field):
+    tablet = provisioned_tablet(tmp_path)
+    session = tablet.unlock(OFFICER, PIN)
+    with pytest.raises(FieldErrors) as exc:
+        session.open_case(details(**changes), TODAY)
+    assert field in exc.value.errors
+    assert session.todays_cases("chelmsford-mc", TODAY) == []
+
+
+def test_under_18_gives_the_age_and_the_reason(tmp_path):
+    session = provisioned_tablet(tmp_path).unlock(OFFICER, PIN)
+    with pytest.raises(FieldErrors) as exc:
+        session.open_case(details(dob=TODAY.replace(year=TODAY.year - 17)), TODAY)
+    assert "17" in exc.value.errors["dob"] and "18" in exc.value.errors["dob"]
+
+
+def test_todays_list_shows_todays_hearings_at_this_court(tmp_path):
+    session = provisioned_tablet(tmp_path).unlock(OFFICER, PIN)
+    session.open_case(details("Alba Here"), TODAY)
+    session.open_case(details("Bram Elsewhere", court_id="colchester-mc"), TODAY)
+    assert [c.name for c in session.todays_cases("chelmsford-mc", TODAY)] == ["Alba Here"]
+
+
+def test_a_booked_slot_is_not_offered_again_on_this_tablet(tmp_path):
+    session = provisioned_tablet(tmp_path).unlock(OFFICER, PIN)
+    walk_pathway(session, "First Person")
+    taken = session.case(session.todays_cases("chelmsford-mc", TODAY)[0].case_id).appointment
+    assert taken is not None
+    assert taken["slot_id"] not in {s.id for s in session.available_slots("open-road", TODAY)}
+
+
+def test_consent_must_be_attested_and_come_before_booking(tmp_path):
+    from app import screening
+    from app.consent import consent_text
+    from tests.pathway import alcohol_dependent_answers
+
+    session = provisioned_tablet(tmp_path).unlock(OFFICER, PIN)
+    case_id = session.open_case(details(), TODAY)
+    tool = screening.load_tool("cdo_court_screen")
+    session.record_screening(case_id, tool, alcohol_dependent_answers(tool))
+    session.propose(case_id, ["ATR"])
+    slot = session.available_slots("open-road", TODAY)[0]
+    with pytest.raises(FieldErrors):
+        session.book_appointment(case_id, slot, TODAY)
+    with pytest.raises(FieldErrors):
+        session.record_consent(case_id, consent_text(["ATR"]), "agree", 3, attested=False)
+    session.record_consent(case_id, consent_text(["ATR"]), "disagree", 3, attested=True)
+    assert session.case(case_id).task_status()["consent"] == "in_progress"
+    with pytest.raises(FieldErrors):
+        session.book_appointment(case_id, slot, TODAY)
