@@ -58,9 +58,11 @@ async def question(shell: Shell, case_id: str, item_id: str) -> ft.Control:
         else:
             await shell.go(case_page.task_list, case_id)
 
+    section = tool.section(item.section)
     return ft.Column([
-        ui.body(_("{section} — question {n} of {total}").format(section=_(item.section), n=number,
+        ui.body(_("{section} — question {n} of {total}").format(section=_(section.title), n=number,
                                                                 total=len(visible)), size=16),
+        *([ui.body(_(section.intro), size=16, italic=True)] if section.intro else []),
         ui.heading(_(item.text), size=24),
         ft.Semantics(label=_(item.text), content=group),
         error,
