@@ -6,7 +6,6 @@ from datetime import datetime
 
 import flet as ft
 
-from app.case import FieldErrors
 from app.i18n import _, fmt_date, fmt_time
 from app.site import Provider, Slot
 from screens import case_page, ui
@@ -70,14 +69,7 @@ async def check_booking(shell: Shell, case_id: str, slot: Slot) -> ft.Control:
     error = ft.Text("", color=ft.Colors.RED_700, size=16)
 
     async def book(_e: ft.ControlEvent) -> None:
-        try:
-            await shell.call(session.book_appointment, case_id, slot, shell.today())
-        except FieldErrors as exc:
-            error.value = "; ".join(exc.errors.values())
-            shell.page.update()
-            return
-        shell.saved()
-        await shell.go(case_page.task_list, case_id)
+        await shell.save_step(error, case_id, session.book_appointment, case_id, slot, shell.today())
 
     async def change(_e: ft.ControlEvent) -> None:
         await shell.go(choose_slot, case_id, slot.provider_id)

@@ -58,12 +58,29 @@ async def details_form(shell: Shell, draft: CaseDetails | None, errors: dict[str
             offence=offence.value or "", guilty_plea_anticipated=None if plea.value is None else plea.value == "yes",
             interpreter_needed=bool(interpreter.value), language=language.value or "")
 
+    fields: dict[str, ft.TextField | ft.Dropdown] = {
+        "name": name, "dob": dob, "court_id": court, "hearing_date": hearing, "referral_source": source,
+        "offence": offence, "language": language}
+    summary = ft.Container(content=ui.error_summary(errors))
+    plea_error = ft.Text(errors.get("guilty_plea_anticipated", ""), color=ft.Colors.RED_700)
+
+    def show(found: dict[str, str]) -> None:
+        """Errors in place, so what the officer typed and where they were stay put."""
+        for key, control in fields.items():
+            if isinstance(control, ft.Dropdown):
+                control.error_text = found.get(key)
+            else:
+                control.error = found.get(key)
+        plea_error.value = found.get("guilty_plea_anticipated", "")
+        summary.content = ui.error_summary(found)
+        shell.page.update()
+
     async def cont(_e: ft.ControlEvent) -> None:
         details = collect()
         try:
             details.validate(shell.today(), {c.id for c in site.courts})
         except FieldErrors as exc:
-            await shell.go(details_form, details, exc.errors)
+            show(exc.errors)
             return
         await shell.go(check_answers, details)
 
@@ -73,12 +90,11 @@ async def details_form(shell: Shell, draft: CaseDetails | None, errors: dict[str
 
     return ft.Column([
         ui.heading(_("Defendant details")),
-        ui.error_summary(errors),
+        summary,
         name, dob, court_box, hearing, source_box, offence,
         ui.body(_("Is a guilty plea anticipated?")),
         ft.Semantics(label=_("Is a guilty plea anticipated?"), content=plea),
-        *([ft.Text(errors["guilty_plea_anticipated"], color=ft.Colors.RED_700)]
-          if "guilty_plea_anticipated" in errors else []),
+        plea_error,
         interpreter, language,
         ft.Row([ui.primary(_("Continue"), cont), ui.secondary(_("Cancel"), cancel)], spacing=16),
     ], spacing=14, scroll=ft.ScrollMode.AUTO)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import flet as ft
 
-from app.case import REQUIREMENT_NAMES, FieldErrors
+from app.case import REQUIREMENT_NAMES
 from app.consent import ConsentText, consent_text
 from app.i18n import N_, _
 from app.tablet import OfficerLocked, WrongPin
@@ -127,17 +127,10 @@ async def give_back(shell: Shell, case_id: str) -> ft.Control:
             await shell.go(login.officer_list)
             return
         text = await _text(shell, case_id)
-        try:
-            await shell.call(session.record_consent, case_id, text, choice, _seen(shell, case_id),
-                             bool(attest.value))
-        except FieldErrors as exc:
-            error.value = "; ".join(exc.errors.values())
-            shell.page.update()
-            return
-        shell.drafts.pop(("consent", case_id), None)
-        shell.defendant_mode = False
-        shell.saved()
-        await shell.go(case_page.task_list, case_id)
+        shell.defendant_mode = False  # the officer's PIN was given: the task list may show again
+        if await shell.save_step(error, case_id, session.record_consent, case_id, text, choice,
+                                 _seen(shell, case_id), bool(attest.value)):
+            shell.drafts.pop(("consent", case_id), None)
 
     return ft.Column([
         ft.Text(_("Thank you. Please give the tablet back to the officer."), size=BIG),

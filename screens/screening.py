@@ -5,7 +5,6 @@ from __future__ import annotations
 import flet as ft
 
 from app import screening
-from app.case import FieldErrors
 from app.i18n import _
 from screens import case_page, ui
 from screens.shell import Shell
@@ -89,15 +88,8 @@ async def check_answers(shell: Shell, case_id: str) -> ft.Control:
     error = ft.Text("", color=ft.Colors.RED_700, size=16)
 
     async def complete(_e: ft.ControlEvent) -> None:
-        try:
-            await shell.call(session.record_screening, case_id, tool, dict(answers))
-        except FieldErrors as exc:
-            error.value = "; ".join(exc.errors.values())
-            shell.page.update()
-            return
-        shell.drafts.pop(("screening", case_id), None)
-        shell.saved()
-        await shell.go(case_page.task_list, case_id)
+        if await shell.save_step(error, case_id, session.record_screening, case_id, tool, dict(answers)):
+            shell.drafts.pop(("screening", case_id), None)
 
     def change(item_id: str):
         async def handler(_e: ft.ControlEvent) -> None:

@@ -14,6 +14,7 @@ from typing import Any, TypeVar
 
 import flet as ft
 
+from app.case import FieldErrors
 from app.i18n import _, ngettext
 from app.tablet import OfficerSession, Tablet
 
@@ -92,6 +93,20 @@ class Shell:
         self.page.controls.append(ft.Container(content=content, padding=24, width=1100))
         self.page.update()
         await self.refresh_sync()
+
+    async def save_step(self, error: ft.Text, case_id: str, fn: Callable[..., Any], *args: Any) -> bool:
+        """Record a pathway step: on refusal show the reason at the step, on success go back to the task list."""
+        from screens import case_page
+
+        try:
+            await self.call(fn, *args)
+        except FieldErrors as exc:
+            error.value = "; ".join(exc.errors.values())
+            self.page.update()
+            return False
+        self.saved()
+        await self.go(case_page.task_list, case_id)
+        return True
 
     def saved(self) -> None:
         """After every save: seal anything written before the server's key was known, then push, off the loop."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 import flet as ft
 
 from app import suitability
-from app.case import REQUIREMENT_NAMES, FieldErrors
+from app.case import REQUIREMENT_NAMES
 from app.i18n import N_, _
 from screens import case_page, ui
 from screens.shell import Shell
@@ -55,14 +55,7 @@ async def suitability_page(shell: Shell, case_id: str) -> ft.Control:
 
     async def save(_e: ft.ControlEvent) -> None:
         chosen = [r for r, b in boxes.items() if b.value]
-        try:
-            await shell.call(session.propose, case_id, chosen)
-        except FieldErrors as exc:
-            error.value = "; ".join(exc.errors.values())
-            shell.page.update()
-            return
-        shell.saved()
-        await shell.go(case_page.task_list, case_id)
+        await shell.save_step(error, case_id, session.propose, case_id, chosen)
 
     async def back(_e: ft.ControlEvent) -> None:
         await shell.go(case_page.task_list, case_id)
