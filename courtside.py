@@ -119,6 +119,7 @@ def main(argv: list[str] | None = None) -> None:
 
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per sync request is noise
     if args.command == "demo":
         demo(args.host, args.port, args.server_port, args.home)
     elif args.command == "server":

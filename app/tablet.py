@@ -70,6 +70,7 @@ class Tablet:
             set_meta(self.engine, "device_id", device)
         self.device_id = device
         self.clock = HybridClock(device)
+        self._site: tuple[str, Site] | None = None
         with Session(self.engine) as s:
             last = s.exec(select(func.max(EventRow.hlc))).one()
         if last:
@@ -81,7 +82,9 @@ class Tablet:
         raw = get_meta(self.engine, "site_json")
         if raw is None:
             raise RuntimeError("this tablet has no site configuration yet")
-        return build_site(json.loads(raw), Path(get_meta(self.engine, "site_source") or "site configuration"))
+        if self._site is None or self._site[0] != raw:  # parse once per configuration, not per screen
+            self._site = (raw, build_site(json.loads(raw), Path(get_meta(self.engine, "site_source") or "site")))
+        return self._site[1]
 
     @property
     def has_site(self) -> bool:
@@ -265,14 +268,16 @@ class OfficerSession:
         return case_id
 
     def todays_cases(self, court_id: str, today: date) -> list[CaseSummary]:
-        """Cases heard today at this court, and cases this officer opened today."""
+        """Cases heard today at this court, and cases opened on this tablet today for it."""
         with Session(self.tablet.engine) as s:
             rows = s.exec(select(CaseRow).where(CaseRow.court_id == court_id).where(
                 (CaseRow.hearing_date == today) | (CaseRow.created_on == today)).order_by(CaseRow.updated_hlc)).all()
+            opened = {e.case_id: e for e in s.exec(select(EventRow).where(
+                EventRow.kind == "case_opened", EventRow.case_id.in_([r.case_id for r in rows])))}
         out = []
         for r in rows:
-            details = self.case(r.case_id).details
-            out.append(CaseSummary(r.case_id, details.name if details else "?", r.court_id, r.hearing_date, r.status))
+            name = CaseDetails.from_payload(self._open([opened[r.case_id]])[0].payload).name
+            out.append(CaseSummary(r.case_id, name, r.court_id, r.hearing_date, r.status))
         return out
 
     def find_by_name(self, name: str) -> list[str]:
@@ -281,12 +286,12 @@ class OfficerSession:
             return list(s.exec(select(CaseRow.case_id).where(CaseRow.name_index == idx)).all())
 
     def available_slots(self, provider_id: str, today: date) -> list[Slot]:
-        """Slots from the site configuration that no case on this tablet has booked."""
+        """Slots from the site configuration that no case on this tablet holds (a rebooking frees the old slot)."""
         with Session(self.tablet.engine) as s:
-            case_ids = s.exec(select(CaseRow.case_id)).all()
-        taken = {c.appointment["slot_id"] for c in map(self.case, case_ids) if c.appointment}
+            rows = s.exec(select(EventRow).where(EventRow.kind == "appointment_booked").order_by(EventRow.hlc)).all()
+            latest = {e.case_id: e for e in self._open(list(rows))}
+        taken = {e.payload["slot_id"] for e in latest.values()}
         return [slot for slot in self.tablet.site.provider(provider_id).slots(today) if slot.id not in taken]
-
 
     def record_screening(self, case_id: str, tool: Tool, answers: dict[str, str]) -> Case:
         problems = screening.validate_answers(tool, answers)
