@@ -11,7 +11,7 @@ ifeq ($(wildcard /usr/lib/postgresql/*/bin/initdb),)
 APT_NEEDS += postgresql
 endif
 
-.PHONY: run test bench lint i18n clean system-packages
+.PHONY: run test bench lint i18n clean system-packages fonts web-fonts consent-publish
 
 $(BIN)/courtside: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -27,9 +27,23 @@ $(VENV)/.test-installed: $(BIN)/courtside
 locales/.compiled: $(BIN)/courtside $(wildcard locales/*/LC_MESSAGES/*.po)
 	@if ls locales/*/LC_MESSAGES/messages.po >/dev/null 2>&1; then \
 		$(BIN)/pybabel compile --domain=messages --directory=locales --use-fuzzy --statistics; fi
+	@# The consent catalogues never use fuzzy entries: a guessed translation must not reach a legal record.
+	$(BIN)/pybabel compile --domain=consent --directory=locales --statistics
 	touch $@
 
-run: $(BIN)/courtside locales/.compiled
+# Noto fonts for every script the leaflet prints (Debian's fonts-noto-core, read at run time, never committed).
+fonts:
+ifeq ($(wildcard /usr/share/fonts/truetype/noto/NotoNastaliqUrdu-Regular.ttf),)
+	apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends fonts-noto-core
+endif
+
+# The web app's offline fonts: those Noto files copied to the exact paths Flutter's web engine asks for, and
+# the consent screens' script fonts (app/fonts.py; generated into build/assets, a no-op when up to date).
+web-fonts: fonts $(BIN)/courtside
+	$(BIN)/python -m app.fonts build/assets
+
+run: fonts web-fonts $(BIN)/courtside locales/.compiled
 	$(BIN)/courtside demo
 
 system-packages:
@@ -39,11 +53,11 @@ ifneq ($(strip $(APT_NEEDS)),)
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(APT_NEEDS)
 endif
 
-test: system-packages $(VENV)/.test-installed locales/.compiled
+test: system-packages fonts web-fonts $(VENV)/.test-installed locales/.compiled
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest -q -p no:cacheprovider
 
-bench: $(VENV)/.test-installed
+bench: fonts $(VENV)/.test-installed locales/.compiled
 	$(BIN)/python -m bench
 
 lint: $(VENV)/.test-installed
@@ -53,7 +67,15 @@ lint: $(VENV)/.test-installed
 i18n: $(BIN)/courtside
 	$(BIN)/pybabel extract --mapping-file=babel.cfg --keywords=N_ --keywords=ngettext:1,2 \
 		--project=Courtside --output-file=locales/messages.pot .
-	$(BIN)/pybabel update --domain=messages --input-file=locales/messages.pot --output-dir=locales --ignore-obsolete
+	@if ls locales/*/LC_MESSAGES/messages.po >/dev/null 2>&1; then \
+		$(BIN)/pybabel update --domain=messages --input-file=locales/messages.pot --output-dir=locales \
+		--ignore-obsolete; fi
+	$(BIN)/python -m app.consent_catalogue template
+	$(BIN)/python -m app.consent_catalogue update
+
+# Keep every consent text shown for ever: add what the current content and catalogues render (commit it).
+consent-publish: $(BIN)/courtside
+	$(BIN)/python -m app.consent_archive publish
 
 clean:
-	rm -rf $(VENV) locales/.compiled
+	rm -rf $(VENV) locales/.compiled build/assets

@@ -31,8 +31,10 @@ REQUIREMENT_NAMES: dict[str, str] = {
     "MHTR_SECONDARY": N_("Mental health treatment requirement (secondary care)"),
 }
 
-TASKS = ("details", "screening", "suitability", "consent", "appointment", "leaflet")
+TASKS = ("details", "screening", "suitability", "provider", "consent", "proposal", "sentence", "appointment", "leaflet")
 NOT_STARTED, IN_PROGRESS, DONE, CANNOT_START = "not_started", "in_progress", "done", "cannot_start"
+# Sentence outcomes that wait for another hearing: a later sentence_recorded follows without a correction.
+INTERIM_OUTCOMES = ("adjourned", "report_requested")
 
 
 class FieldErrors(ValueError):
@@ -133,15 +135,45 @@ class Case:
     case_id: str
     details: CaseDetails | None = None
     screening: dict[str, Any] | None = None
+    screening_progress: dict[str, Any] | None = None  # a partial screening saved to resume; None once completed
     suitability: dict[str, Any] | None = None
     consent: dict[str, Any] | None = None
-    appointment: dict[str, Any] | None = None
+    share_consent: dict[str, Any] | None = None  # consent to share information, recorded apart from treatment
+    providers: dict[str, dict[str, Any]] = field(default_factory=dict)  # provider_agreed, by requirement
+    proposal: dict[str, Any] | None = None
+    sentence: dict[str, Any] | None = None
+    appointment: dict[str, Any] | None = None  # the latest booking; `appointments` holds every live one
     leaflet: dict[str, Any] | None = None
     history: list[CaseEvent] = field(default_factory=list)
+    appointments: dict[str, dict[str, Any]] = field(default_factory=dict)  # live bookings by booking (event) id
+    leaflet_reprint: bool = False  # a leaflet was handed over and an appointment on it has changed since
+    booking_states: dict[str, str] = field(default_factory=dict)  # booking id -> the server's answer, if any
+    record_ids: dict[str, str] = field(default_factory=dict)  # "sentence_recorded" / "provider_agreed:ATR" -> event
 
     @property
     def proposed(self) -> list[str]:
+        """The requirements taken forward at suitability: the provider is asked and consent is taken for these."""
         return list(self.suitability.get("proposed", [])) if self.suitability else []
+
+    @property
+    def sentenced(self) -> bool:
+        return bool(self.sentence and self.sentence.get("outcome") not in INTERIM_OUTCOMES)
+
+    @property
+    def imposed(self) -> list[str]:
+        """Treatment requirements the court imposed (empty until a final sentence with any)."""
+        if not self.sentenced or self.sentence is None:
+            return []
+        return list((self.sentence.get("order") or {}).get("requirements", {}))
+
+    @property
+    def requirements(self) -> list[str]:
+        """The requirements as they stand: imposed once sentenced, else proposed to court, else taken forward."""
+        if self.sentenced:
+            return self.imposed
+        if self.proposal:
+            return list(self.proposal["order"]["requirements"])
+        return self.proposed
 
     @property
     def consented(self) -> bool:
@@ -150,26 +182,51 @@ class Case:
     def task_status(self) -> dict[str, str]:
         s = {
             "details": DONE if self.details else NOT_STARTED,
-            "screening": DONE if self.screening else NOT_STARTED,
+            "screening": IN_PROGRESS if self.screening_progress else DONE if self.screening else NOT_STARTED,
             "suitability": DONE if self.suitability else (NOT_STARTED if self.screening else CANNOT_START),
+            "provider": CANNOT_START,
             "consent": NOT_STARTED if self.proposed else CANNOT_START,
+            "proposal": CANNOT_START,
+            "sentence": CANNOT_START,
             "appointment": CANNOT_START,
             "leaflet": CANNOT_START,
         }
+        if self.proposed:
+            records = [self.providers.get(r) for r in self.proposed]
+            final = [r for r in records if r and r.get("outcome") in ("agreed", "declined")]
+            s["provider"] = DONE if len(final) == len(records) else IN_PROGRESS if any(records) else NOT_STARTED
         if self.consent:
             s["consent"] = DONE if self.consented else IN_PROGRESS
-        if self.consented:
-            s["appointment"] = DONE if self.appointment else NOT_STARTED
-        if self.appointment:
-            s["leaflet"] = DONE if self.leaflet else NOT_STARTED
+        if self.consented and any(self.providers.get(r, {}).get("outcome") == "agreed" for r in self.proposed):
+            s["proposal"] = DONE if self.proposal else NOT_STARTED
+        if self.proposal:
+            s["sentence"] = (DONE if self.sentenced else IN_PROGRESS) if self.sentence else NOT_STARTED
+        if self.consented and self.imposed:
+            s["appointment"] = self._appointment_task()
+        if self.appointments:
+            s["leaflet"] = IN_PROGRESS if self.needs_reprint else DONE if self.leaflet else NOT_STARTED
         return s
+
+    def _appointment_task(self) -> str:
+        """Done when every requirement of the order has a booking and no booking lost its slot to another tablet."""
+        if not self.appointments:
+            return NOT_STARTED
+        covered = {r for a in self.appointments.values() for r in a.get("requirements", self.requirements)}
+        clash = any(self.booking_states.get(b) == "lost" for b in self.appointments)
+        return DONE if covered >= set(self.requirements) and not clash else IN_PROGRESS
+
+    @property
+    def needs_reprint(self) -> bool:
+        """The leaflet handed over no longer matches the appointments: one changed, or lost its slot."""
+        lost = any(self.booking_states.get(b) == "lost" for b in self.appointments)
+        return self.leaflet_reprint or bool(self.leaflet and lost)
 
     @property
     def status(self) -> str:
         """The one-word status kept in clear for the list: which task is next."""
         tasks = self.task_status()
-        if all(v == DONE for v in tasks.values()):
-            return "complete"
+        if all(v == DONE for v in tasks.values()) or (self.sentenced and not self.imposed):
+            return "complete"  # a sentence without a treatment requirement ends the pathway
         return next(t for t in TASKS if tasks[t] != DONE)
 
 
@@ -178,19 +235,60 @@ def fold(case_id: str, events: list[CaseEvent]) -> Case:
     case = Case(case_id=case_id)
     for ev in sorted(events, key=lambda e: e.hlc):
         case.history.append(ev)
-        p = ev.payload
-        if ev.kind == "case_opened":
-            case.details = CaseDetails.from_payload(p)
-        elif ev.kind == "screening_completed":
-            case.screening = p
-            case.suitability = case.consent = None  # a new screening needs a fresh assessment
-        elif ev.kind == "suitability_assessed":
-            case.suitability = p
-        elif ev.kind in ("consent_given", "consent_declined"):
-            case.consent = p
-        elif ev.kind == "appointment_booked":
-            case.appointment = p
-            case.leaflet = None
-        elif ev.kind == "leaflet_printed":
-            case.leaflet = p
+        if ev.kind == "correction_made":  # the corrected record stands in for the one it replaces
+            _apply(case, ev.payload["target_kind"], ev.payload["record"], ev.id)
+        else:
+            _apply(case, ev.kind, ev.payload, ev.id)
     return case
+
+
+def _apply(case: Case, kind: str, p: dict[str, Any], event_id: str) -> None:
+    if kind == "case_opened":
+        case.details = CaseDetails.from_payload(p)
+    elif kind == "screening_progress_saved":
+        case.screening_progress = p if p.get("answers") else None  # saving no answers discards the draft
+    elif kind == "screening_completed":
+        case.screening = p
+        case.screening_progress = None
+        case.suitability = case.consent = case.proposal = None  # a new screening needs a fresh assessment
+        case.record_ids.pop("proposal_made", None)
+        case.share_consent = None  # and the new answers need a fresh consent to share them
+    elif kind == "suitability_assessed":
+        case.suitability = p
+    elif kind == "provider_agreed":
+        case.providers[p["requirement"]] = p
+        case.record_ids[f"provider_agreed:{p['requirement']}"] = event_id
+    elif kind in ("consent_given", "consent_declined"):
+        case.consent = p
+    elif kind == "share_consent_recorded":
+        case.share_consent = p
+    elif kind == "consent_withdrawn":  # a new event: the consent it withdraws stays in the history
+        if case.consent is not None:
+            case.consent = {**case.consent, "decision": "withdrawn", "withdrawal": p}
+        if p.get("share_withdrawn") and case.share_consent is not None:
+            case.share_consent = {**case.share_consent, "decision": "withdrawn", "withdrawal": p}
+    elif kind == "proposal_made":
+        case.proposal = p
+        case.record_ids[kind] = event_id
+    elif kind == "sentence_recorded":
+        case.sentence = p
+        case.record_ids[kind] = event_id
+    elif kind == "appointment_booked":
+        for old_id, old in list(case.appointments.items()):
+            if _replaces(p, old_id, old):
+                del case.appointments[old_id]
+        case.appointments[event_id] = {**p, "booking_id": event_id}
+        case.appointment = case.appointments[event_id]
+        case.leaflet_reprint = case.leaflet_reprint or case.leaflet is not None
+        case.leaflet = None
+    elif kind == "leaflet_printed":
+        case.leaflet = p
+        case.leaflet_reprint = False
+
+
+def _replaces(new: dict[str, Any], old_id: str, old: dict[str, Any]) -> bool:
+    """A booking stands in for an earlier one it names, or one with the same provider or a shared requirement:
+    the order has one appointment per provider, and each requirement is seen by one provider."""
+    if old_id in new.get("replaces", ()) or new.get("provider_id") == old.get("provider_id"):
+        return True
+    return bool(set(new.get("requirements", ())) & set(old.get("requirements", ())))

@@ -11,8 +11,10 @@ import base64
 import hashlib
 import hmac
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import serialization
@@ -117,11 +119,19 @@ def public_key_b64(private: X25519PrivateKey) -> str:
 
 def load_or_create_server_key(path: Path) -> X25519PrivateKey:
     """The server's long-term sealing key, created on first start (file mode 0600)."""
+    key = load_or_create_private_key(path, X25519PrivateKey.generate)
+    assert isinstance(key, X25519PrivateKey)
+    return key
+
+
+def load_or_create_private_key(path: Path, generate: Callable[[], Any]) -> Any:
+    """A long-term private key kept as unencrypted PEM readable by its owner only (0600), made on first use.
+
+    The file is created with O_EXCL at mode 0600, so the key is never on disk with wider permissions.
+    """
     if path.exists():
-        key = serialization.load_pem_private_key(path.read_bytes(), password=None)
-        assert isinstance(key, X25519PrivateKey)
-        return key
-    key = X25519PrivateKey.generate()
+        return serialization.load_pem_private_key(path.read_bytes(), password=None)
+    key = generate()
     path.parent.mkdir(parents=True, exist_ok=True)
     pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
                             serialization.NoEncryption())

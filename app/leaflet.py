@@ -1,186 +1,124 @@
-"""The CSTR leaflet handed over at sentence: the next appointment and what to do, in large plain type.
+"""The CSTR leaflet handed over at sentence: the next appointment and what to do, in the person's language.
 
-It is rendered in memory and returned as bytes because it holds health and sentencing details:
-nothing is left on the tablet's disk in plaintext. It carries no name, since the person takes it
-out of court and may lose it.
+It is rendered in memory and returned as bytes because it holds health and sentencing details: nothing
+is left on the tablet's disk in plaintext. It carries no name unless the site chooses otherwise, since
+the person takes it out of court and may lose it. The pieces: `leaflet_words` says it in the person's
+language, `leaflet_layout` lays it out (A4 or A5 fold, standard or easy read), `shaping` sets every script,
+`ical` puts the appointment in the QR code.
 """
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass
-from datetime import datetime
-from io import BytesIO
-from xml.sax.saxutils import escape
-from zoneinfo import ZoneInfo
+import sys
+import threading
+from datetime import UTC, date, datetime
+from pathlib import Path
 
-from reportlab.lib import colors
-from reportlab.lib.enums import TA_LEFT
-from reportlab.lib.pagesizes import A4
-from reportlab.lib.styles import ParagraphStyle
-from reportlab.lib.units import mm
-from reportlab.platypus import Flowable, KeepTogether, Paragraph, SimpleDocTemplate, Table, TableStyle
+from reportlab import rl_config
 
-from app.i18n import TIMEZONE, _, fmt_date, fmt_time, ngettext
+from app.case import Case
+from app.clock import parse as parse_hlc
+from app.leaflet_layout import render
+from app.leaflet_words import (
+    LANGUAGES,
+    LeafletAppointment,
+    LeafletData,
+    UnknownLanguage,
+    check_language,
+    script_for,
+    words,
+)
+from app.site import LONDON, PAPER, ConfigError, Site, demo_site_path, load_site
 
-LONDON = ZoneInfo(TIMEZONE)
-# Body sizes tried in turn until the leaflet fits one page; never below the 14 pt easy-read minimum
-# (DOMAIN.md "Easy read and plain language"). A very long address may still need a second page.
-BODY_SIZES = (16, 15, 14)
-FONT = "Helvetica"  # built-in; right-to-left scripts need an embedded font later
-FONT_BOLD = "Helvetica-Bold"
-MARGIN = 16 * mm
-_DIGIT_SPACE = re.compile(r"(?<=\d) (?=\d)")
+__all__ = ["LANGUAGES", "LeafletAppointment", "LeafletData", "UnknownLanguage", "demo_command", "demo_data",
+           "leaflet_data",
+           "leaflet_language", "render_leaflet", "script_for"]
 
-
-@dataclass(frozen=True)
-class _Styles:
-    body: ParagraphStyle
-    label: ParagraphStyle
-    heading: ParagraphStyle
-    title: ParagraphStyle
+# ReportLab keeps fonts and their subsets in module state: one leaflet at a time per process.
+_render_lock = threading.Lock()
 
 
-def _styles(body_pt: int) -> _Styles:
-    body = ParagraphStyle("body", fontName=FONT, fontSize=body_pt, leading=body_pt * 1.3, alignment=TA_LEFT,
-                          spaceAfter=3)
-    heading_pt, title_pt = body_pt + 4, body_pt + 10
-    return _Styles(
-        body=body,
-        label=ParagraphStyle("label", parent=body, fontName=FONT_BOLD),
-        heading=ParagraphStyle("heading", parent=body, fontName=FONT_BOLD, fontSize=heading_pt,
-                               leading=heading_pt * 1.2, spaceBefore=8, spaceAfter=4),
-        title=ParagraphStyle("title", parent=body, fontName=FONT_BOLD, fontSize=title_pt,
-                             leading=title_pt * 1.2, spaceAfter=6),
-    )
-
-
-@dataclass(frozen=True)
-class LeafletData:
-    requirements: tuple[str, ...]  # e.g. ("ATR",)
-    appointment_start: datetime  # aware, Europe/London
-    appointment_minutes: int
-    provider_name: str
-    provider_address: str
-    provider_phone: str
-    see: str  # who they will see, e.g. "a drug and alcohol worker"
-    probation_contact: str
-    order_months: int | None = None
-
-
-def _requirement_text(requirement: str) -> tuple[str, str]:
-    """Name and plain words for a requirement; looked up at render time so the current locale applies."""
-    texts = {
-        "ATR": (_("Alcohol treatment requirement"),
-                _("A treatment service will help you drink less or stop.")),
-        "DRR": (_("Drug rehabilitation requirement"),
-                _("A treatment service will help you stop using drugs. You will have drug tests.")),
-        "MHTR_PRIMARY": (_("Mental health treatment requirement"),
-                         _("You will meet a mental health worker and talk about how you feel.")),
-        "MHTR_SECONDARY": (_("Mental health treatment requirement"),
-                           _("A community mental health team will help you.")),
-    }
-    try:
-        return texts[requirement]
-    except KeyError:
-        raise ValueError(f"unknown requirement {requirement!r}; expected one of {', '.join(texts)}") from None
-
-
-def _markup(text: str) -> str:
-    """Escape site data ('&', '<'), keep line breaks, and keep phone numbers from breaking across lines."""
-    return "<br/>".join(_DIGIT_SPACE.sub("\u00a0", escape(line)) for line in text.splitlines())
-
-
-def _section(st: _Styles, heading: str, *body: Flowable) -> KeepTogether:
-    """Keep a heading with its text so a heading never ends a page alone."""
-    return KeepTogether([Paragraph(_markup(heading), st.heading), *body])
-
-
-def _appointment_table(st: _Styles, data: LeafletData, start: datetime, width: float) -> Table:
-    minutes = data.appointment_minutes
-    rows = [
-        (_("Day"), fmt_date(start.date(), "full")),
-        (_("Time"), fmt_time(start)),
-        (_("How long"), ngettext("About %(n)d minute", "About %(n)d minutes", minutes) % {"n": minutes}),
-        (_("Place"), f"{data.provider_name}\n{data.provider_address}"),
-        (_("You will see"), data.see),
-    ]
-    cells = [[Paragraph(_markup(label), st.label), Paragraph(_markup(value), st.body)]
-             for label, value in rows if value]
-    label_width = 42 * mm
-    table = Table(cells, colWidths=[label_width, width - label_width])
-    table.setStyle(TableStyle([
-        ("BOX", (0, 0), (-1, -1), 2, colors.black),
-        ("BACKGROUND", (0, 0), (-1, -1), colors.HexColor("#FFF6D5")),
-        ("VALIGN", (0, 0), (-1, -1), "TOP"),
-        ("LEFTPADDING", (0, 0), (-1, -1), 6),
-        ("TOPPADDING", (0, 0), (-1, -1), 3),
-        ("BOTTOMPADDING", (0, 0), (-1, -1), 4),
-    ]))
-    return table
-
-
-def _story(st: _Styles, data: LeafletData, start: datetime, width: float) -> list[Flowable]:
-    def para(text: str) -> Paragraph:
-        return Paragraph(_markup(text), st.body)
-
-    order: list[Flowable] = []
-    for requirement in data.requirements:
-        name, words = _requirement_text(requirement)
-        order.append(Paragraph(f"<b>{_markup(name)}.</b> {_markup(words)}", st.body))
-    if data.order_months:
-        order.append(para(ngettext("Your order lasts %(n)d month.", "Your order lasts %(n)d months.",
-                                   data.order_months) % {"n": data.order_months}))
-
-    story: list[Flowable] = [
-        Paragraph(_markup(_("Your treatment order")), st.title),
-        _section(st, _("What your order is"), *order),
-        _section(st, _("Your next appointment"), _appointment_table(st, data, start, width)),
-        _section(st, _("What to bring"),
-                 para(_("This leaflet.")),
-                 para(_("Any medicines you take."))),
-        _section(st, _("If you cannot go"),
-                 para(_("Phone %(phone)s before your appointment.") % {"phone": data.provider_phone}),
-                 para(_("If you are ill, get a note from a doctor."))),
-        _section(st, _("If you miss appointments"),
-                 para(_("The treatment service will tell your probation officer.")),
-                 para(_("If you keep missing appointments, you may have to go back to court. "
-                        "The court could give you a different sentence."))),
-    ]
-    if data.probation_contact:
-        story.append(_section(st, _("Your probation contact"), para(data.probation_contact)))
-    return story
-
-
-def _build(story: list[Flowable]) -> tuple[bytes, int]:
-    """Build into memory; returns the PDF bytes and its page count."""
-    buffer = BytesIO()
-    doc = SimpleDocTemplate(
-        buffer,
-        pagesize=A4,
-        leftMargin=MARGIN, rightMargin=MARGIN, topMargin=MARGIN, bottomMargin=MARGIN,
-        title=_("CSTR leaflet"),  # metadata stays free of personal data: no name, no provider
-        author="",
-        subject="",
-        keywords="",
-        creator="Courtside",
-        displayDocTitle=True,
-    )
-    doc.build(story)
-    return buffer.getvalue(), doc.page
-
-
-def render_leaflet(data: LeafletData) -> bytes:
+def render_leaflet(data: LeafletData, language: str = "en", easy_read: bool = False, paper: str = "a4") -> bytes:
     """The leaflet as PDF bytes; never touches the disk (personal data must not be left in plaintext)."""
-    if data.appointment_start.tzinfo is None or data.appointment_start.utcoffset() is None:
-        raise ValueError("appointment_start must be timezone-aware; a naive time would print in UTC")
+    check_language(language)
+    if paper not in PAPER:
+        raise ValueError(f"unknown paper {paper!r}: expected one of {', '.join(PAPER)}")
     if not data.requirements:
         raise ValueError("a leaflet needs at least one requirement")
-    start = data.appointment_start.astimezone(LONDON)  # the date printed must be the London date
-    width = A4[0] - 2 * MARGIN
-    pdf = b""
-    for size in BODY_SIZES:
-        pdf, pages = _build(_story(_styles(size), data, start, width))
-        if pages == 1:
-            break
-    return pdf
+    if not data.appointments:
+        raise ValueError("a leaflet needs at least one appointment")
+    for a in data.appointments:
+        for what, value in (("start", a.start), ("booked_at", a.booked_at)):
+            if value.tzinfo is None or value.utcoffset() is None:
+                raise ValueError(f"appointment {what} must be timezone-aware; a naive time would print in UTC")
+    with _render_lock:
+        a85, rl_config.useA85 = rl_config.useA85, 0  # binary streams: smaller, and ASCII85 in Python is slow
+        try:
+            return render(words(data, language), easy_read, paper)
+        finally:
+            rl_config.useA85 = a85
+
+
+def leaflet_language(case: Case) -> str:
+    """The language consent was taken in, when the leaflet has it; else English."""
+    chosen = str((case.consent or {}).get("locale") or "en").split("_")[0]
+    return chosen if chosen in LANGUAGES else "en"
+
+
+def leaflet_data(case: Case, site: Site, name: str | None = None) -> LeafletData:
+    """The leaflet for a case's live appointments, earliest first. `name` is printed only if the site allows it."""
+    if not case.appointments:
+        raise ValueError("book the appointment first")
+    stamps = {ev.id: ev.hlc for ev in case.history}
+    appointments = []
+    for booking_id, a in sorted(case.appointments.items(), key=lambda kv: kv[1]["start"]):
+        provider = site.provider(a["provider_id"])
+        wall_ms, _counter = parse_hlc(stamps[booking_id]) if booking_id in stamps else (0, 0)
+        appointments.append(LeafletAppointment(
+            booking_id=booking_id, start=datetime.fromisoformat(a["start"]), minutes=int(a["minutes"]),
+            provider_name=provider.name, address=provider.address, phone=provider.phone,
+            booked_at=datetime.fromtimestamp(wall_ms / 1000, UTC), see=provider.see, see_text=provider.see_text,
+            directions=provider.directions, languages=provider.languages, accessibility=provider.accessibility))
+    order = ((case.sentence or {}).get("order") or {}) if hasattr(case, "sentence") else {}
+    return LeafletData(
+        requirements=tuple(case.requirements), appointments=tuple(appointments),
+        probation_contact=site.probation_contact, probation_phone=site.probation_phone,
+        probation_email=site.probation_email, order_months=order.get("order_months"),
+        person_name=name if site.leaflet_shows_name else None)
+
+
+def demo_data(site: Site, today: date) -> LeafletData:
+    """A sample leaflet from the site's first provider with slots, for translators and sites to review."""
+    provider = next(p for p in site.providers if p.slots(today))
+    slot = provider.slots(today)[0]
+    booked = datetime.combine(today, datetime.min.time(), tzinfo=LONDON)
+    return LeafletData(
+        requirements=provider.requirements[:1],
+        appointments=(LeafletAppointment(
+            booking_id="demo", start=slot.start, minutes=slot.minutes, provider_name=provider.name,
+            address=provider.address, phone=provider.phone, booked_at=booked, see=provider.see,
+            see_text=provider.see_text, directions=provider.directions, languages=provider.languages,
+            accessibility=provider.accessibility),),
+        probation_contact=site.probation_contact, probation_phone=site.probation_phone,
+        probation_email=site.probation_email, order_months=12,
+        person_name="A. Sample" if site.leaflet_shows_name else None)
+
+
+def demo_command(language: str, easy_read: bool, out: Path, site_file: Path | None = None,
+                 paper: str | None = None, today: date | None = None) -> int:
+    """`courtside leaflet --demo`: write a sample leaflet (no real person's details) for review; exit status."""
+    try:
+        site = load_site(site_file or demo_site_path())
+        check_language(language)
+        pdf = render_leaflet(demo_data(site, today or date.today()), language, easy_read, paper or site.leaflet_paper)
+    except (ConfigError, UnknownLanguage, ValueError, StopIteration) as exc:
+        reason = "the site has no provider with bookable slots" if isinstance(exc, StopIteration) else str(exc)
+        print(f"courtside leaflet: {reason}", file=sys.stderr)
+        return 2
+    try:
+        out.write_bytes(pdf)
+    except OSError as exc:
+        print(f"courtside leaflet: cannot write {out}: {exc.strerror}", file=sys.stderr)
+        return 2
+    print(f"{out}: {'easy-read' if easy_read else 'standard'} leaflet in {language}, {len(pdf) // 1024} KiB")
+    return 0

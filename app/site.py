@@ -5,16 +5,41 @@ from __future__ import annotations
 import re
 import tomllib
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
+
+from babel import Locale, UnknownLocaleError
+
+from app.i18n import N_
 
 CONTENT_DIR = Path(__file__).resolve().parent.parent / "content"
 SITES_DIR = CONTENT_DIR / "sites"
 LONDON = ZoneInfo("Europe/London")
 WEEKDAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 REQUIREMENTS = ("ATR", "DRR", "MHTR_PRIMARY", "MHTR_SECONDARY")
+# Who the person will see, as a role the leaflet can translate; a site may instead write its own words.
+ROLES: dict[str, str] = {
+    "drug_alcohol_worker": N_("a drug and alcohol worker"),
+    "psychologist": N_("a psychologist"),
+    "mental_health_nurse": N_("a mental health nurse"),
+    "psychiatrist": N_("a psychiatrist"),
+    "therapist": N_("a therapist"),
+    "key_worker": N_("a key worker"),
+}
+# Access features a provider can list; the leaflet says each in the person's language.
+ACCESSIBILITY: dict[str, str] = {
+    "step_free": N_("Step-free entrance"),
+    "lift": N_("Lift to every floor"),
+    "hearing_loop": N_("Hearing loop"),
+    "accessible_toilet": N_("Accessible toilet"),
+    "parking": N_("Blue badge parking"),
+    "quiet_room": N_("Quiet waiting room"),
+    "interpreter": N_("Interpreters can be booked"),
+}
+PAPER = ("a4", "a5-fold")
+_HOURS_RE = re.compile(r"(\d{2}:\d{2})-(\d{2}:\d{2})")
 
 
 class ConfigError(ValueError):
@@ -47,26 +72,49 @@ class Slot:
 
 @dataclass(frozen=True)
 class Provider:
+    """A treatment provider: where the person goes, who they see, and when appointments can be booked.
+
+    A provider with no slot times is booked by hand: the CDO phones them and enters what was agreed.
+    """
+
     id: str
     name: str
     requirements: tuple[str, ...]
     address: str
     phone: str
-    see: str
+    see: str  # a key of ROLES, or the site's own words in English
+    email: str = ""
+    see_text: dict[str, str] = field(default_factory=dict, compare=False)  # the site's words by language
+    directions: dict[str, str] = field(default_factory=dict, compare=False)  # how to get there, by language
+    languages: tuple[str, ...] = ()  # languages staff speak (interpreters aside), as language codes
+    accessibility: tuple[str, ...] = ()  # keys of ACCESSIBILITY
+    opening_hours: tuple[tuple[str, tuple[tuple[time, time], ...]], ...] = ()  # (weekday, ((open, close), ...))
     weekdays: tuple[str, ...] = ()
     times: tuple[time, ...] = ()
     minutes: int = 60
     days_ahead: int = 14
+    closed: tuple[date, ...] = ()
+
+    @property
+    def books_by_hand(self) -> bool:
+        return not (self.weekdays and self.times)
 
     def slots(self, today: date) -> list[Slot]:
-        """Bookable slots from tomorrow for `days_ahead` days, in London time (correct across clock changes)."""
+        """Bookable slots from tomorrow for `days_ahead` days, in London time (correct across clock changes).
+
+        Each slot is built from the wall-clock time on its own date, so 10:00 stays 10:00 whichever side of
+        a clock change it falls; a time that does not exist that day (clocks going forward) is skipped.
+        """
         out: list[Slot] = []
         for offset in range(1, self.days_ahead + 1):
             day = today + timedelta(days=offset)
-            if WEEKDAYS[day.weekday()] not in self.weekdays:
+            if WEEKDAYS[day.weekday()] not in self.weekdays or day in self.closed:
                 continue
             for t in self.times:
-                out.append(Slot(self.id, datetime.combine(day, t, tzinfo=LONDON), self.minutes))
+                start = datetime.combine(day, t, tzinfo=LONDON)
+                if start.astimezone(UTC).astimezone(LONDON).time() != t:
+                    continue
+                out.append(Slot(self.id, start, self.minutes))
         return out
 
 
@@ -81,6 +129,10 @@ class Site:
     officers: tuple[Officer, ...]
     providers: tuple[Provider, ...]
     raw: dict[str, Any] = field(compare=False, repr=False, default_factory=dict)
+    probation_phone: str = ""
+    probation_email: str = ""
+    leaflet_shows_name: bool = False  # the leaflet leaves court with the person: no name unless the site says so
+    leaflet_paper: str = "a4"  # "a4", or "a5-fold": an A4 sheet printed landscape and folded to A5
 
     def court(self, court_id: str) -> Court:
         return next(c for c in self.courts if c.id == court_id)
@@ -129,33 +181,7 @@ def build_site(data: dict[str, Any], path: Path, text: str = "") -> Site:
         return f"{path}:{line}" if line else str(path)
 
     s = req(data, "site", "")
-    providers = []
-    for p in data.get("providers", []):
-        pid = req(p, "id", "[providers")
-        reqs = tuple(req(p, "requirements", "[providers"))
-        for r in reqs:
-            if r not in REQUIREMENTS:
-                raise ConfigError(f"{at(r)}: provider '{pid}' names unknown requirement '{r}' "
-                                  f"(expected one of {', '.join(REQUIREMENTS)})")
-        slots = p.get("slots", {})
-        weekdays = tuple(slots.get("weekdays", ()))
-        for w in weekdays:
-            if w not in WEEKDAYS:
-                raise ConfigError(f"{at(w)}: provider '{pid}' has unknown weekday '{w}'")
-        times = []
-        for t in slots.get("times", ()):
-            if not re.fullmatch(r"\d{2}:\d{2}", str(t)):
-                raise ConfigError(f"{at(str(t))}: provider '{pid}' has slot time '{t}', expected HH:MM")
-            try:
-                times.append(time.fromisoformat(t))
-            except ValueError:
-                raise ConfigError(f"{at(str(t))}: provider '{pid}' has impossible time '{t}'") from None
-        providers.append(Provider(
-            id=pid, name=req(p, "name", "[providers"), requirements=reqs,
-            address=req(p, "address", "[providers"), phone=req(p, "phone", "[providers"),
-            see=p.get("see", ""), weekdays=weekdays, times=tuple(times),
-            minutes=int(slots.get("minutes", 60)), days_ahead=int(slots.get("days_ahead", 14)),
-        ))
+    providers = _providers(data, path, text)
     courts = tuple(Court(req(c, "id", "[courts"), req(c, "name", "[courts")) for c in data.get("courts", []))
     officers = tuple(
         Officer(req(o, "id", "[officers"), req(o, "name", "[officers"), o.get("role", "cdo"))
@@ -169,7 +195,161 @@ def build_site(data: dict[str, Any], path: Path, text: str = "") -> Site:
         id=req(s, "id", "site"), name=req(s, "name", "site"), screening_tool=req(s, "screening_tool", "site"),
         probation_contact=s.get("probation_contact", ""), retention_years=int(s.get("retention_years", 8)),
         courts=courts, officers=officers, providers=tuple(providers), raw=data,
+        probation_phone=str(s.get("probation_phone", "")), probation_email=str(s.get("probation_email", "")),
+        **_leaflet_options(data, path, text),
     )
+
+
+class _Where:
+    """Line numbers for errors: the line of a key inside the n-th [[providers]] block, not anywhere in the file."""
+
+    def __init__(self, path: Path, text: str) -> None:
+        self.path = path
+        self.lines = text.splitlines()
+        self.blocks = [i for i, line in enumerate(self.lines) if line.strip() == "[[providers]]"]
+
+    def __call__(self, n: int, *needles: str) -> str:
+        if not self.lines:
+            return str(self.path)
+        start = self.blocks[n] if n < len(self.blocks) else 0
+        end = self.blocks[n + 1] if n + 1 < len(self.blocks) else len(self.lines)
+        for needle in needles:
+            for i in range(start, end):
+                if needle in self.lines[i]:
+                    return f"{self.path}:{i + 1}"
+        return f"{self.path}:{start + 1}" if n < len(self.blocks) else str(self.path)
+
+
+def _local_text(value: Any, what: str, where: str) -> dict[str, str]:
+    """Site words that may be given once (English) or per language: {en = "...", pl = "..."}."""
+    if isinstance(value, str):
+        return {"en": value} if value.strip() else {}
+    if isinstance(value, dict):
+        if "en" not in value:
+            raise ConfigError(f"{where}: {what} is given per language but has no 'en' entry to fall back on")
+        for code, words in value.items():
+            _language_code(code, what, where)
+            if not isinstance(words, str):
+                raise ConfigError(f"{where}: {what} for '{code}' must be text")
+        return {str(k): str(v) for k, v in value.items()}
+    raise ConfigError(f"{where}: {what} must be text, or a table of text by language code")
+
+
+def _language_code(code: Any, what: str, where: str) -> str:
+    try:
+        Locale.parse(str(code))
+    except (ValueError, UnknownLocaleError):
+        raise ConfigError(f"{where}: {what} names '{code}', which is not a language code (e.g. 'en', 'pl', 'ur')") \
+            from None
+    return str(code)
+
+
+def _hhmm(value: Any, what: str, where: str) -> time:
+    if not re.fullmatch(r"\d{2}:\d{2}", str(value)):
+        raise ConfigError(f"{where}: {what} '{value}' should be a 24-hour time as HH:MM, e.g. 09:30")
+    try:
+        return time.fromisoformat(str(value))
+    except ValueError:
+        raise ConfigError(f"{where}: {what} '{value}' is not a real time of day") from None
+
+
+def _providers(data: dict[str, Any], path: Path, text: str) -> list[Provider]:
+    where = _Where(path, text)
+    providers: list[Provider] = []
+    seen: set[str] = set()
+    for n, p in enumerate(data.get("providers", [])):
+        def need(key: str, n: int = n, p: dict[str, Any] = p) -> Any:
+            if key not in p or p[key] in ("", None, []):
+                raise ConfigError(f"{where(n)}: '{key}' is missing in [[providers]] number {n + 1}")
+            return p[key]
+
+        pid = str(need("id"))
+        if pid in seen:
+            raise ConfigError(f"{where(n, 'id')}: provider id '{pid}' is used twice")
+        seen.add(pid)
+        reqs = tuple(need("requirements"))
+        for r in reqs:
+            if r not in REQUIREMENTS:
+                raise ConfigError(f"{where(n, r)}: provider '{pid}' names unknown requirement '{r}' "
+                                  f"(expected one of {', '.join(REQUIREMENTS)})")
+        see = p.get("see", "")
+        see_text: dict[str, str] = {}
+        if isinstance(see, dict) or (isinstance(see, str) and see not in ROLES):
+            see_text = _local_text(see, f"provider '{pid}' see", where(n, "see"))
+            see = ""
+        languages = tuple(_language_code(c, f"provider '{pid}' languages", where(n, "languages"))
+                          for c in p.get("languages", ()))
+        for feature in p.get("accessibility", ()):
+            if feature not in ACCESSIBILITY:
+                raise ConfigError(f"{where(n, 'accessibility')}: provider '{pid}' lists unknown accessibility "
+                                  f"'{feature}' (expected any of {', '.join(ACCESSIBILITY)})")
+        hours: list[tuple[str, tuple[tuple[time, time], ...]]] = []
+        for day, spans in (p.get("opening_hours") or {}).items():
+            at = where(n, f"{day} =", "opening_hours")
+            if day not in WEEKDAYS:
+                raise ConfigError(f"{at}: provider '{pid}' opening_hours has unknown weekday '{day}' "
+                                  f"(expected {', '.join(WEEKDAYS)})")
+            parsed = []
+            for span in str(spans).split(","):
+                m = _HOURS_RE.fullmatch(span.strip())
+                if not m:
+                    raise ConfigError(f"{at}: provider '{pid}' opening hours '{span.strip()}' on {day} should look "
+                                      "like 09:00-17:00 (several spans separated by commas)")
+                opens, closes = _hhmm(m[1], "opening time", at), _hhmm(m[2], "closing time", at)
+                if closes <= opens:
+                    raise ConfigError(f"{at}: provider '{pid}' closes at {m[2]} on {day}, before it opens at {m[1]}")
+                parsed.append((opens, closes))
+            hours.append((day, tuple(parsed)))
+        hours.sort(key=lambda h: WEEKDAYS.index(h[0]))
+        slots = p.get("slots", {})
+        weekdays = tuple(slots.get("weekdays", ()))
+        for w in weekdays:
+            if w not in WEEKDAYS:
+                quoted = f'"{w}"'
+                raise ConfigError(f"{where(n, quoted, 'weekdays')}: provider '{pid}' has unknown weekday "
+                                  f"'{w}' (expected {', '.join(WEEKDAYS)})")
+        times = [_hhmm(t, f"provider '{pid}' has slot time", where(n, str(t))) for t in slots.get("times", ())]
+        minutes = slots.get("minutes", 60)
+        days_ahead = slots.get("days_ahead", 14)
+        for key, value, low, high in (("minutes", minutes, 5, 480), ("days_ahead", days_ahead, 1, 366)):
+            if not isinstance(value, int) or not low <= value <= high:
+                raise ConfigError(f"{where(n, key)}: provider '{pid}' slots {key} = {value!r}: expected a whole "
+                                  f"number from {low} to {high}")
+        closed = []
+        for d in slots.get("closed", ()):
+            try:
+                closed.append(d if isinstance(d, date) else date.fromisoformat(str(d)))
+            except ValueError:
+                raise ConfigError(f"{where(n, str(d))}: provider '{pid}' closed date '{d}' should be "
+                                  "YYYY-MM-DD") from None
+        open_on = dict(hours)
+        for w in weekdays if open_on else ():
+            for t in times:
+                end = (datetime.combine(date.min, t) + timedelta(minutes=minutes)).time()
+                if not any(o <= t and end <= c for o, c in open_on.get(w, ())):
+                    raise ConfigError(f"{where(n, t.strftime('%H:%M'))}: provider '{pid}' has a {minutes}-minute slot "
+                                      f"at {t:%H:%M} on {w}, outside its opening hours")
+        providers.append(Provider(
+            id=pid, name=str(need("name")), requirements=reqs, address=str(need("address")),
+            phone=str(need("phone")), email=str(p.get("email", "")), see=str(see), see_text=see_text,
+            directions=_local_text(p.get("directions", ""), f"provider '{pid}' directions", where(n, "directions")),
+            languages=languages, accessibility=tuple(p.get("accessibility", ())), opening_hours=tuple(hours),
+            weekdays=weekdays, times=tuple(times), minutes=minutes, days_ahead=days_ahead, closed=tuple(closed),
+        ))
+    return providers
+
+
+def _leaflet_options(data: dict[str, Any], path: Path, text: str) -> dict[str, Any]:
+    options = data.get("leaflet", {})
+    line = _line_of(text, "[leaflet]")
+    at = f"{path}:{line}" if line else str(path)
+    show_name = options.get("show_name", False)
+    if not isinstance(show_name, bool):
+        raise ConfigError(f"{at}: [leaflet] show_name must be true or false")
+    paper = options.get("paper", "a4")
+    if paper not in PAPER:
+        raise ConfigError(f"{at}: [leaflet] paper '{paper}' is not one of {', '.join(PAPER)}")
+    return {"leaflet_shows_name": show_name, "leaflet_paper": paper}
 
 
 def load_site(path: Path | str) -> Site:

@@ -36,7 +36,8 @@ class EventRow(SQLModel, table=True):
     schema_version: int
     payload: bytes  # AES-256-GCM under the tablet data key, aad = event id | case id
     sealed: bytes | None = None  # the same payload sealed to the site server, ready to push
-    sync_state: str = Field(default="pending", index=True)  # pending | synced | failed
+    # pending | synced | quarantined (refused by the server, kept with its reason) | failed (older versions: pending)
+    sync_state: str = Field(default="pending", index=True)
     sync_error: str | None = None
 
 
@@ -51,6 +52,25 @@ class CaseRow(SQLModel, table=True):
     status: str
     name_index: str = Field(index=True)
     updated_hlc: str
+
+
+class InboxRow(SQLModel, table=True):
+    """An event pulled from the server (a case shared with this tablet), sealed to the device's inbox key.
+
+    It waits here, unreadable without the device key, until an officer unlocks and it is taken into the
+    case log under the data key (the sync loop pulls while the tablet is locked).
+    """
+
+    id: str = Field(primary_key=True)
+    case_id: str = Field(index=True)
+    kind: str
+    hlc: str
+    device_id: str
+    officer_id: str
+    schema_version: int
+    sealed: bytes
+    seq: int
+    error: str | None = None  # why it could not be taken into the log, if it could not
 
 
 class Meta(SQLModel, table=True):
@@ -70,7 +90,7 @@ def open_engine(path: Path) -> Engine:
     path.parent.mkdir(parents=True, exist_ok=True)
     engine = create_engine(f"sqlite:///{path}", connect_args={"check_same_thread": False})
     event.listen(engine, "connect", _sqlite_pragmas)
-    SQLModel.metadata.create_all(engine, tables=[t.__table__ for t in (OfficerKey, EventRow, CaseRow, Meta)])
+    SQLModel.metadata.create_all(engine, tables=[t.__table__ for t in (OfficerKey, EventRow, CaseRow, InboxRow, Meta)])
     return engine
 
 
@@ -86,4 +106,5 @@ def set_meta(engine: Engine, key: str, value: str) -> None:
         s.commit()
 
 
-__all__ = ["OfficerKey", "EventRow", "CaseRow", "Meta", "open_engine", "get_meta", "set_meta", "select", "Session"]
+__all__ = ["OfficerKey", "EventRow", "CaseRow", "InboxRow", "Meta", "open_engine", "get_meta", "set_meta", "select",
+           "Session"]

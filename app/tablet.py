@@ -6,9 +6,10 @@ Every method here may block (SQLite, scrypt, PDF), so screens call them through 
 from __future__ import annotations
 
 import json
+import logging
 import uuid
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -16,17 +17,26 @@ from cryptography.hazmat.primitives.hashes import SHA256
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from sqlalchemy import func
 
-from app import crypto, screening, suitability
+from app import appointment as appointments
+from app import consent_record, crypto, screening, suitability
+from app import proposal as proposals
+from app import sentence as sentences
 from app.case import SCHEMA_VERSION, Case, CaseDetails, CaseEvent, FieldErrors, fold
 from app.clock import HybridClock
 from app.consent import ConsentText
+from app.consent_events import WITHDRAWN_KIND, consent_events, summary_pdf
+from app.consent_events import withdrawal as consent_withdrawal
+from app.consent_record import ConsentDetails
 from app.i18n import _
-from app.leaflet import LeafletData, render_leaflet
+from app.leaflet import leaflet_data, leaflet_language, render_leaflet
+from app.rules import RulesError, rule_book
 from app.screening import Tool
 from app.site import Site, Slot, build_site
-from app.store import CaseRow, EventRow, OfficerKey, Session, get_meta, open_engine, select, set_meta
-from app.suitability import Decision
+from app.store import CaseRow, EventRow, InboxRow, OfficerKey, Session, get_meta, open_engine, select, set_meta
+from app.suitability import Assessment, CaseFacts, Offence
+from app.syncstate import SyncLedger
 
+log = logging.getLogger("courtside.tablet")
 MAX_PIN_ATTEMPTS = 5
 
 
@@ -56,6 +66,8 @@ class SyncStatus:
     failed: int
     last_error: str | None
     last_success: str | None
+    quarantined: int = 0  # refused by the server: kept aside with a reason, the rest of the queue goes on
+    quarantine_reason: str | None = None
 
 
 class Tablet:
@@ -69,6 +81,7 @@ class Tablet:
             device = uuid.uuid4().hex[:12]
             set_meta(self.engine, "device_id", device)
         self.device_id = device
+        self.ledger = SyncLedger(self.engine, self.data_dir, device)
         self.clock = HybridClock(device)
         self._site: tuple[str, Site] | None = None
         with Session(self.engine) as s:
@@ -144,41 +157,29 @@ class Tablet:
             key.failed_attempts = 0
             s.add(key)
             s.commit()
-        return OfficerSession(self, officer_id, data_key)
+        session = OfficerSession(self, officer_id, data_key)
+        try:
+            session.take_in_shared()
+        except Exception:  # a bad shared record must never stop an officer signing in; it stays in the inbox
+            log.exception("taking in shared cases failed")
+        return session
 
     # --- sync bookkeeping (no key needed: sealed payloads are ready to go) ---
     def sync_status(self) -> SyncStatus:
-        with Session(self.engine) as s:
-            counts = dict(s.exec(select(EventRow.sync_state, func.count()).group_by(EventRow.sync_state)).all())
-        return SyncStatus(counts.get("pending", 0), counts.get("synced", 0), counts.get("failed", 0),
-                          get_meta(self.engine, "sync_last_error"), get_meta(self.engine, "sync_last_success"))
+        """Counts of this tablet's own records by sync state, the last error and success, any quarantined."""
+        counts = self.ledger.counts()
+        quarantined = self.ledger.quarantined() if counts.get("quarantined") else []
+        # "failed" rows are from older versions, which flagged a whole refused batch: they are simply pending
+        return SyncStatus(counts.get("pending", 0) + counts.get("failed", 0), counts.get("synced", 0), 0,
+                          get_meta(self.engine, "sync_last_error"), get_meta(self.engine, "sync_last_success"),
+                          len(quarantined), quarantined[0].reason if quarantined else None)
 
     def unsent(self, limit: int = 200) -> list[EventRow]:
-        with Session(self.engine) as s:
-            rows = s.exec(select(EventRow).where(EventRow.sync_state != "synced", EventRow.sealed.is_not(None))
-                          .order_by(EventRow.hlc).limit(limit)).all()
-            return list(rows)
+        return self.ledger.unsent(limit)
 
     def mark_synced(self, ids: list[str]) -> None:
-        with Session(self.engine) as s:
-            for row in s.exec(select(EventRow).where(EventRow.id.in_(ids))):
-                row.sync_state, row.sync_error = "synced", None
-                s.add(row)
-            s.commit()
-        set_meta(self.engine, "sync_last_success", datetime.now().astimezone().isoformat(timespec="seconds"))
-        set_meta(self.engine, "sync_last_error", "")
+        self.ledger.mark_synced(ids)
 
-    def mark_failed(self, ids: list[str], reason: str) -> None:
-        """A refusal from the server: kept, flagged with its reason, retried later; never dropped."""
-        with Session(self.engine) as s:
-            for row in s.exec(select(EventRow).where(EventRow.id.in_(ids))):
-                row.sync_state, row.sync_error = "failed", reason
-                s.add(row)
-            s.commit()
-        set_meta(self.engine, "sync_last_error", reason)
-
-    def note_unreachable(self, reason: str) -> None:
-        set_meta(self.engine, "sync_last_error", reason)
 
 
 class OfficerSession:
@@ -223,12 +224,19 @@ class OfficerSession:
             return self._open(self._rows(s, case_id))
 
     def case(self, case_id: str) -> Case:
-        return fold(case_id, self.events(case_id))
+        case = fold(case_id, self.events(case_id))
+        outcomes = appointments.BookingLedger(self.tablet.engine).states()  # the server's word on each booking
+        case.booking_states = {b: outcomes[b].state for b in case.appointments if b in outcomes}
+        return case
 
     def record(self, case_id: str, kind: str, payload: dict[str, Any]) -> Case:
         """Append one event and refresh the clear-text projection in the same transaction."""
+        return self.record_all(case_id, [(kind, payload)])
+
+    def record_all(self, case_id: str, events: list[tuple[str, dict[str, Any]]]) -> Case:
+        """Append events in one transaction (all or none) and refresh the clear-text projection with them."""
         with Session(self.tablet.engine) as s:
-            new = self._append(s, case_id, kind, payload)
+            new = [self._append(s, case_id, kind, payload) for kind, payload in events][-1]
             s.flush()
             case = fold(case_id, self._open(self._rows(s, case_id)))
             row = s.get(CaseRow, case_id)
@@ -245,13 +253,71 @@ class OfficerSession:
         if not server_key:
             return 0
         with Session(self.tablet.engine) as s:
-            rows = s.exec(select(EventRow).where(EventRow.sealed.is_(None))).all()
+            rows = s.exec(select(EventRow).where(EventRow.sealed.is_(None), EventRow.sync_state != "synced",
+                                                 EventRow.device_id == self.tablet.device_id)).all()
             for r in rows:
                 aad = crypto.event_aad(r.id, r.case_id)
                 r.sealed = crypto.seal(server_key, crypto.decrypt(self._key, r.payload, aad), aad)
                 s.add(r)
             s.commit()
             return len(rows)
+
+    def take_in_shared(self, today: date | None = None) -> int:
+        """Take events of cases shared with this tablet from the inbox into the log, under the data key."""
+        ledger = self.tablet.ledger
+        waiting = ledger.inbox()
+        keys = ledger.device_keys() if waiting else None
+        if keys is None:
+            return 0
+        touched: set[str] = set()
+        with Session(self.tablet.engine) as s:
+            for r in waiting:
+                aad = crypto.event_aad(r.id, r.case_id)
+                held = s.get(InboxRow, r.id)
+                assert held is not None
+                try:
+                    plain = keys.open_inbox(r.sealed, aad)
+                    json.loads(plain)
+                except (crypto.VaultError, ValueError):
+                    held.error = _("This shared record could not be opened: it was altered or not meant for "
+                                   "this tablet")
+                    s.add(held)
+                    continue
+                if s.get(EventRow, r.id) is None:
+                    s.add(EventRow(id=r.id, case_id=r.case_id, kind=r.kind, hlc=r.hlc, device_id=r.device_id,
+                                   officer_id=r.officer_id, schema_version=r.schema_version,
+                                   payload=crypto.encrypt(self._key, plain, aad), sealed=None, sync_state="synced"))
+                    try:
+                        self.tablet.clock.observe(r.hlc)
+                    except ValueError:
+                        pass  # a stamp from another clock format still sorts; it just does not move ours
+                s.delete(held)
+                touched.add(r.case_id)
+            s.flush()
+            for case_id in touched:
+                self._project_shared(s, case_id, today or date.today())
+            s.commit()
+        return len(touched)
+
+    def _project_shared(self, s: Session, case_id: str, today: date) -> None:
+        """List a shared case beside this tablet's own, once its opening details have arrived."""
+        events = self._open(self._rows(s, case_id))
+        opened = next((e for e in events if e.kind == "case_opened"), None)
+        if opened is None:
+            return
+        try:
+            case = fold(case_id, events)
+        except (KeyError, TypeError, ValueError):
+            log.warning("shared case %s does not fold yet", case_id)
+            return
+        if case.details is None or case.details.hearing_date is None:
+            return
+        row = s.get(CaseRow, case_id) or CaseRow(
+            case_id=case_id, court_id=case.details.court_id, hearing_date=case.details.hearing_date,
+            created_on=today, opened_by=opened.officer_id,
+            name_index=crypto.blind_index(self._index_key, case.details.name), status="", updated_hlc="")
+        row.status, row.updated_hlc = case.status, max(e.hlc for e in events)
+        s.add(row)
 
     # --- pathway steps ---
     def open_case(self, details: CaseDetails, today: date) -> str:
@@ -285,74 +351,214 @@ class OfficerSession:
         with Session(self.tablet.engine) as s:
             return list(s.exec(select(CaseRow.case_id).where(CaseRow.name_index == idx)).all())
 
-    def available_slots(self, provider_id: str, today: date) -> list[Slot]:
-        """Slots from the site configuration that no case on this tablet holds (a rebooking frees the old slot)."""
+    def held_slots(self) -> set[str]:
+        """Slots held by a live booking of any case on this tablet, and slots the server says other tablets hold."""
         with Session(self.tablet.engine) as s:
             rows = s.exec(select(EventRow).where(EventRow.kind == "appointment_booked").order_by(EventRow.hlc)).all()
-            latest = {e.case_id: e for e in self._open(list(rows))}
-        taken = {e.payload["slot_id"] for e in latest.values()}
-        return [slot for slot in self.tablet.site.provider(provider_id).slots(today) if slot.id not in taken]
+            events = self._open(list(rows))
+        by_case: dict[str, list[CaseEvent]] = {}
+        for ev in events:
+            by_case.setdefault(ev.case_id, []).append(ev)
+        held = {a["slot_id"] for case_id, evs in by_case.items()
+                for a in fold(case_id, evs).appointments.values() if a.get("slot_id")}
+        return held | appointments.BookingLedger(self.tablet.engine).taken_elsewhere()
 
-    def record_screening(self, case_id: str, tool: Tool, answers: dict[str, str]) -> Case:
+    def available_slots(self, provider_id: str, today: date) -> list[Slot]:
+        """Slots from the site configuration that no live booking holds (a rebooking frees the old slot)."""
+        return appointments.free_slots(self.tablet.site.provider(provider_id), today, self.held_slots())
+
+    def appointment_plan(self, case_id: str, chosen: dict[str, str] | None = None) -> list[appointments.Need]:
+        """The appointments the order needs: one per provider."""
+        return appointments.appointments_needed(self.case(case_id), self.tablet.site, chosen)
+
+    def save_screening_progress(self, case_id: str, tool: Tool, answers: dict[str, Any], locale: str = "en",
+                                risk_acknowledged: list[str] | None = None) -> Case:
+        """Keep a partial screening, encrypted like every event, so it can be resumed after a lock or a crash.
+
+        Only answers to questions that are asked are accepted; saving no answers discards the draft.
+        """
         problems = screening.validate_answers(tool, answers)
-        result = screening.score(tool, answers)
-        if problems or not result.complete:
+        if problems:
+            raise FieldErrors({"screening": "; ".join(problems)})
+        return self.record(case_id, "screening_progress_saved", {
+            "tool_id": tool.id, "tool_version": tool.version, "tool_hash": tool.content_hash,
+            "answers": dict(answers), "locale": locale, "risk_acknowledged": sorted(risk_acknowledged or [])})
+
+    def record_screening(self, case_id: str, tool: Tool, answers: dict[str, Any], locale: str = "en",
+                         risk_acknowledged: list[str] | None = None) -> Case:
+        """The completed screening with the tool's version and content hash, so the exact wording is cited."""
+        problems = screening.validate_answers(tool, answers)
+        if problems or not screening.score(tool, answers).complete:
             raise FieldErrors({"screening": "; ".join(problems) or _("Answer every question before you finish")})
+        result = screening.score(tool, answers)
         return self.record(case_id, "screening_completed", {
             "tool_id": tool.id, "tool_version": tool.version, "tool_hash": tool.content_hash,
-            "answers": dict(answers), "result": result.to_dict()})
+            "answers": dict(answers), "result": result.to_dict(), "locale": locale,
+            "risk_acknowledged": sorted(risk_acknowledged or [])})
 
-    def suitability(self, case_id: str) -> list[Decision]:
+    def suitability(self, case_id: str, offence: Offence | None = None) -> Assessment:
+        """Every requirement with every criterion, from what is recorded; `offence` previews unsaved answers."""
         case = self.case(case_id)
         if case.screening is None or case.details is None or case.details.dob is None:
             raise FieldErrors({"screening": _("Complete the screening first")})
-        assert case.details.hearing_date is not None
-        return suitability.assess(case.screening, case.details.dob, case.details.hearing_date)
+        facts = CaseFacts.from_case(case, offence)
+        try:
+            return suitability.assess(facts)
+        except RulesError:  # the rules files say which dates they cover; the officer needs the gist
+            raise FieldErrors({"conviction_date": _(
+                "No rules are loaded for a conviction on {date}: check the date, or ask the site admin").format(
+                date=facts.offence.conviction_date.strftime("%d/%m/%Y") if facts.offence.conviction_date
+                else "")}) from None
 
-    def propose(self, case_id: str, proposed: list[str]) -> Case:
-        decisions = self.suitability(case_id)
-        suitability.validate_proposal(proposed, decisions)
+    def propose(self, case_id: str, proposed: list[str], offence: Offence | None = None,
+                today: date | None = None) -> Case:
+        """Take requirements forward: the provider is asked to assess, and consent is taken, for these."""
+        if offence is not None:
+            offence.validate(rule_book(), today or date.today())
+        assessment = self.suitability(case_id, offence)
+        if not proposed:
+            raise FieldErrors({"proposed": _("Choose at least one requirement to take forward")})
+        refused = [d for d in assessment.decisions
+                   if d.requirement in proposed and d.status == suitability.NOT_ELIGIBLE]
+        if refused:
+            raise FieldErrors({"proposed": "; ".join(
+                _("{name} is not eligible: {reasons}").format(name=d.name, reasons="; ".join(
+                    c.reason for c in d.criteria if c.result == "not_met")) for d in refused)})
+        if "MHTR_PRIMARY" in proposed and "MHTR_SECONDARY" in proposed:
+            raise FieldErrors({"proposed": _("Choose primary or secondary care for the mental health "
+                                             "treatment requirement, not both")})
         return self.record(case_id, "suitability_assessed", {
-            "decisions": [d.to_dict() for d in decisions], "proposed": proposed,
-            "warnings": suitability.proposal_warnings(proposed)})
+            "offence": offence.to_payload() if offence else None, "proposed": list(proposed),
+            "decisions": [d.to_dict() for d in assessment.decisions], "rules": assessment.rules.cited()})
 
-    def record_consent(self, case_id: str, text: ConsentText, decision: str, pages_seen: int,
-                       attested: bool) -> Case:
-        if decision not in ("agree", "disagree", "more_time"):
-            raise FieldErrors({"decision": _("Choose agree, do not agree, or need more time")})
-        if not attested:
-            raise FieldErrors({"attest": _("Confirm that you explained the requirement and the person answered")})
-        return self.record(case_id, "consent_given" if decision == "agree" else "consent_declined", {
-            "requirements": self.case(case_id).proposed, "text_key": text.key, "text_version": text.version,
-            "text_hash": text.content_hash, "locale": text.locale, "format": "easy_read",
-            "decision": decision, "pages_seen": pages_seen, "pages_total": len(text.pages),
-            "attested_by": self.officer_id})
+    def record_provider(self, case_id: str, arrangement: proposals.ProviderArrangement, today: date,
+                        reason: str = "") -> Case:
+        """What the provider said for one requirement; a second record for it is a correction with a reason."""
+        case = self.case(case_id)
+        if arrangement.requirement not in case.proposed:
+            raise FieldErrors({"requirement": _("Take this requirement forward at suitability first")})
+        requirement = next(r for r in rule_book().requirements if r.id == arrangement.requirement)
+        site = self.tablet.site
+        arrangement.validate(requirement, {p.id for p in site.providers_for(arrangement.requirement)}, today)
+        payload = arrangement.to_payload(site.provider(arrangement.provider_id).name)
+        if case.providers.get(arrangement.requirement, {}).get("outcome") == "pending":
+            return self.record(case_id, "provider_agreed", payload)  # the assessment finished: not a correction
+        return self._record_or_correct(case, "provider_agreed", f"provider_agreed:{arrangement.requirement}",
+                                       payload, reason)
 
-    def book_appointment(self, case_id: str, slot: Slot, today: date) -> Case:
+    def make_proposal(self, case_id: str, inputs: proposals.ProposalInput, reason: str = "") -> Case:
+        """The proposal to court: only eligible requirements, at the provider's lengths, within the rules."""
         case = self.case(case_id)
         if not case.consented:
-            raise FieldErrors({"slot": _("Consent is needed before an appointment is booked")})
-        if slot.id not in {s.id for s in self.available_slots(slot.provider_id, today)}:
-            raise FieldErrors({"slot": _("That appointment is no longer free: choose another")})
-        return self.record(case_id, "appointment_booked", {
-            "provider_id": slot.provider_id, "slot_id": slot.id, "start": slot.start.isoformat(),
-            "minutes": slot.minutes, "confirmed": False})
+            raise FieldErrors({"consent": _("Take consent before the proposal goes to court")})
+        payload = proposals.build_proposal(case, inputs, self.suitability(case_id))
+        return self._record_or_correct(case, "proposal_made", "proposal_made", payload, reason)
 
-    def leaflet(self, case_id: str) -> bytes:
-        """The leaflet PDF, in memory only; recording that it was printed is a separate step."""
+    def proposal_summary(self, case_id: str) -> proposals.ProposalSummary:
         case = self.case(case_id)
-        if case.appointment is None:
+        site = self.tablet.site
+        court = site.court(case.details.court_id).name if case.details else ""
+        return proposals.summarise(case, court, {lv.id: lv.label for lv in rule_book().levels})
+
+    def proposal_pdf(self, case_id: str) -> bytes:
+        """The proposal for the court, in memory only: it names the defendant."""
+        return proposals.render_proposal_pdf(self.proposal_summary(case_id))
+
+    def record_sentence(self, case_id: str, record: sentences.SentenceRecord, today: date, reason: str = "") -> Case:
+        """What the court did. After an adjournment a new record follows; a final one is corrected with a reason."""
+        case = self.case(case_id)
+        if case.proposal is None:
+            raise FieldErrors({"proposal": _("Make the proposal to the court first")})
+        conviction = date.fromisoformat(case.proposal["conviction_date"])
+        record.validate(rule_book().for_date(conviction), conviction, today)
+        if sentences.needs_reason(case):
+            return self._record_or_correct(case, "sentence_recorded", "sentence_recorded", record.to_payload(),
+                                           reason)
+        return self.record(case_id, "sentence_recorded", record.to_payload())
+
+    def _record_or_correct(self, case: Case, kind: str, key: str, payload: dict[str, Any], reason: str) -> Case:
+        """The first record of its kind, or a correction_made event naming the record it replaces and why:
+        nothing is edited in place, so the history shows every version and who made it."""
+        replaces = case.record_ids.get(key)
+        if replaces is None:
+            return self.record(case.case_id, kind, payload)
+        return self.record(case.case_id, "correction_made", {
+            "target_kind": kind, "replaces": replaces, "reason": sentences.check_reason(reason), "record": payload})
+
+    def record_consent(self, case_id: str, text: ConsentText, decision: str, pages_seen: int,
+                       attested: bool, details: ConsentDetails | None = None) -> Case:
+        """The person's decision on the text they were shown, with the separate consent to share, the check of
+        understanding, signature or attestation, interpreter and the summary PDF, in one transaction."""
+        d = details or ConsentDetails()
+        consent_record.validate(text, decision, pages_seen, attested, d)
+        case = self.case(case_id)
+        court = self.tablet.site.court(case.details.court_id).name if case.details else ""
+        return self.record_all(case_id, consent_events(case, text, decision, pages_seen, self.officer_id,
+                                                       self.officer_name, court, d))
+
+    def withdraw_consent(self, case_id: str, reason: str, share_too: bool = False) -> Case:
+        """Withdrawal is a new event: the consent it withdraws, and its summary, stay in the record."""
+        return self.record(case_id, WITHDRAWN_KIND,
+                           consent_withdrawal(self.case(case_id), reason, share_too, self.officer_id))
+
+    def consent_summary(self, case_id: str) -> bytes | None:
+        """The summary PDF stored with the latest consent, decrypted in memory only."""
+        return summary_pdf(self.case(case_id))
+
+    def _need(self, case: Case, provider_id: str) -> appointments.Need:
+        if not case.consented:
+            raise FieldErrors({"slot": _("Consent is needed before an appointment is booked")})
+        if not case.imposed:
+            raise FieldErrors({"slot": _("Record a sentence with a treatment requirement before booking")})
+        site = self.tablet.site
+        if provider_id not in {p.id for p in site.providers}:
+            raise FieldErrors({"slot": _("That provider is not in the site configuration")})
+        chosen = {r: provider_id for r in site.provider(provider_id).requirements}
+        need = next((n for n in appointments.appointments_needed(case, site, chosen) if n.provider.id == provider_id),
+                    None)
+        if need is None:
+            raise FieldErrors({"slot": _("This provider does not see the person for any requirement of the order")})
+        return need
+
+    @staticmethod
+    def _reason(need: appointments.Need) -> str:
+        if need.booking is None:
+            return "new"
+        return "clash" if need.state == appointments.LOST else "change"
+
+    def book_appointment(self, case_id: str, slot: Slot, today: date) -> Case:
+        """Book a slot for the provider's part of the order; refused if any live booking on this tablet holds it."""
+        with appointments.booking_lock(str(self.tablet.data_dir)):
+            need = self._need(self.case(case_id), slot.provider_id)
+            if slot.id not in {s.id for s in self.available_slots(slot.provider_id, today)}:
+                raise FieldErrors({"slot": _("That appointment is no longer free: choose another")})
+            return self.record(case_id, "appointment_booked", appointments.booking_payload(
+                need, slot, slot.start, slot.minutes, self._reason(need)))
+
+    def book_by_hand(self, case_id: str, provider_id: str, entry: appointments.ManualAppointment,
+                     today: date) -> Case:
+        """An appointment agreed by phone, for a provider with no bookable slots in the configuration."""
+        start, minutes = entry.validate(today)
+        with appointments.booking_lock(str(self.tablet.data_dir)):
+            need = self._need(self.case(case_id), provider_id)
+            return self.record(case_id, "appointment_booked", appointments.booking_payload(
+                need, None, start, minutes, self._reason(need)))
+
+    def leaflet(self, case_id: str, language: str | None = None, easy_read: bool = False,
+                paper: str | None = None) -> bytes:
+        """The leaflet PDF, in memory only; recording that it was handed over is a separate step."""
+        case = self.case(case_id)
+        if not case.appointments:
             raise FieldErrors({"appointment": _("Book the appointment first")})
         site = self.tablet.site
-        provider = site.provider(case.appointment["provider_id"])
-        return render_leaflet(LeafletData(
-            requirements=tuple(case.proposed), appointment_start=datetime.fromisoformat(case.appointment["start"]),
-            appointment_minutes=case.appointment["minutes"], provider_name=provider.name,
-            provider_address=provider.address, provider_phone=provider.phone, see=provider.see,
-            probation_contact=site.probation_contact))
+        name = case.details.name if case.details else None
+        return render_leaflet(leaflet_data(case, site, name), language or leaflet_language(case), easy_read,
+                              paper or site.leaflet_paper)
 
-    def record_leaflet_given(self, case_id: str, locale: str = "en") -> Case:
+    def record_leaflet_given(self, case_id: str, locale: str = "en", easy_read: bool = False) -> Case:
         case = self.case(case_id)
-        if case.appointment is None:
+        if not case.appointments:
             raise FieldErrors({"appointment": _("Book the appointment first")})
-        return self.record(case_id, "leaflet_printed", {"slot_id": case.appointment["slot_id"], "locale": locale})
+        return self.record(case_id, "leaflet_printed", {
+            "booking_ids": sorted(case.appointments), "slot_id": (case.appointment or {}).get("slot_id"),
+            "locale": locale, "easy_read": easy_read})

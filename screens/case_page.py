@@ -11,18 +11,21 @@ from screens.shell import Shell
 
 TASK_NAMES = {
     "details": N_("Defendant details"), "screening": N_("Screening"), "suitability": N_("Suitability"),
-    "consent": N_("Consent"), "appointment": N_("First appointment"), "leaflet": N_("Leaflet"),
+    "provider": N_("Provider agreement"), "consent": N_("Consent"), "proposal": N_("Proposal to court"),
+    "sentence": N_("Sentence"), "appointment": N_("First appointment"), "leaflet": N_("Leaflet"),
 }
 
 
 async def task_list(shell: Shell, case_id: str) -> ft.Control:
-    from screens import appointment, consent, leaflet, screening, suitability, today
+    from screens import appointment, consent, leaflet, proposal, screening, sentence, suitability, today
 
     assert shell.session is not None
     case = await shell.call(shell.session.case, case_id)
     status = case.task_status()
     targets = {"screening": screening.start, "suitability": suitability.suitability_page,
-               "consent": consent.handover, "appointment": appointment.choose_slot, "leaflet": leaflet.leaflet_page}
+               "provider": proposal.provider_page, "consent": consent.handover,
+               "proposal": proposal.proposal_page, "sentence": sentence.sentence_page,
+               "appointment": appointment.choose_slot, "leaflet": leaflet.leaflet_page}
 
     def task_row(task: str) -> ft.Control:
         state = status[task]
@@ -40,10 +43,10 @@ async def task_list(shell: Shell, case_id: str) -> ft.Control:
         await shell.go(today.today_list)
 
     details = case.details
-    proposed = ", ".join(_(REQUIREMENT_NAMES[r]) for r in case.proposed)
+    proposed = ", ".join(_(REQUIREMENT_NAMES[r]) for r in case.requirements)
     return ft.Column([
         ui.heading(details.name if details else _("Case")),
-        *([ui.body(_("Proposed: {requirements}").format(requirements=proposed))] if proposed else []),
+        *([ui.body(_("Requirements: {requirements}").format(requirements=proposed))] if proposed else []),
         *[task_row(t) for t in TASKS],
         ui.secondary(_("Back to today's cases"), back),
     ], spacing=8)

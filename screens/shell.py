@@ -9,45 +9,74 @@ import threading
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from typing import Any, TypeVar
 
 import flet as ft
 
 from app.case import FieldErrors
-from app.i18n import _, ngettext
-from app.tablet import OfficerSession, Tablet
+from app.i18n import _, fmt_time, ngettext
+from app.tablet import OfficerSession, SyncStatus, Tablet
 
 T = TypeVar("T")
 Builder = Callable[..., "ft.Control | Awaitable[ft.Control]"]
 
 
-class LeafletShelf:
-    """Generated PDFs held in memory for a short time behind an unguessable URL; never written to disk."""
+class PdfShelf:
+    """Generated PDFs (leaflet, proposal, consent summary) held in memory for a short time behind an unguessable
+    URL, for the browser to open or print; never written to disk."""
 
     TTL_SECONDS = 300
 
     def __init__(self) -> None:
-        self._items: dict[str, tuple[float, bytes]] = {}
+        self._items: dict[str, tuple[float, bytes, str]] = {}
         self._lock = threading.Lock()
 
-    def put(self, pdf: bytes) -> str:
+    def put(self, pdf: bytes, filename: str) -> str:
+        """The URL path the PDF can be opened at, as `filename`, for the next five minutes."""
         token = secrets.token_urlsafe(24)
         with self._lock:
             self._expire()
-            self._items[token] = (time.monotonic() + self.TTL_SECONDS, pdf)
-        return token
+            self._items[token] = (time.monotonic() + self.TTL_SECONDS, pdf, filename)
+        return f"/pdf/{token}"
 
-    def get(self, token: str) -> bytes | None:
+    def get(self, token: str) -> tuple[bytes, str] | None:
         with self._lock:
             self._expire()
             item = self._items.get(token)
-            return item[1] if item else None
+            return (item[1], item[2]) if item else None
 
     def _expire(self) -> None:
         now = time.monotonic()
-        for k in [k for k, (exp, _pdf) in self._items.items() if exp < now]:
+        for k in [k for k, (exp, *_rest) in self._items.items() if exp < now]:
             del self._items[k]
+
+
+def sync_status_text(status: SyncStatus) -> str:
+    """Pending count and why, how many records the server refused, and when sync last worked."""
+    parts = []
+    if status.quarantined:  # the reasons are one tap away, on "Records held back"
+        parts.append(ngettext("{n} record held back by the server", "{n} records held back by the server",
+                              status.quarantined).format(n=status.quarantined))
+    if status.pending:
+        waiting = ngettext("{n} record waiting", "{n} records waiting", status.pending).format(n=status.pending)
+        parts.append(f"{waiting} — {status.last_error}" if status.last_error else waiting)
+    elif not status.quarantined:
+        parts.append(_("All records synced") if status.synced else _("Nothing to sync yet"))
+    if status.last_success:
+        with contextlib.suppress(ValueError):
+            parts.append(_("last synced {time}").format(time=fmt_time(datetime.fromisoformat(status.last_success))))
+    return " · ".join(parts)
+
+
+class DefendantModeLocked(PermissionError):
+    """Something tried to show a screen outside the consent flow while the defendant holds the tablet."""
+
+
+def for_defendant(builder: Builder) -> Builder:
+    """Marks a screen the defendant may see: in defendant mode `Shell.go` shows nothing else."""
+    builder.for_defendant = True  # type: ignore[attr-defined]
+    return builder
 
 
 @dataclass
@@ -55,9 +84,12 @@ class AppContext:
     """What every session of the app shares in this process."""
 
     tablet: Tablet
-    leaflets: LeafletShelf = field(default_factory=LeafletShelf)
+    pdfs: PdfShelf = field(default_factory=PdfShelf)
     kick_sync: Callable[[], None] = lambda: None
     today: Callable[[], date] = date.today
+    # The tablet is in the defendant's hands: (officer session, consent flow). Held here, not per browser
+    # session, so a reload or a second tab opens on the same locked consent screens.
+    handover: tuple[OfficerSession, Any] | None = None
 
 
 class Shell:
@@ -70,8 +102,12 @@ class Shell:
         self.court_id: str | None = None
         self.defendant_mode = False
         self.drafts: dict[tuple[str, str], dict[str, str]] = {}
+        self.flows: dict[str, Any] = {}  # consent flows in progress, by case: answers and signature points
         self.sync_text = ft.Text("", size=14)
         self.sync_label = ft.Semantics(identifier="sync-status", live_region=True, content=self.sync_text)
+        # Only when the server refused some records: opens the list of them, each with the server's reason.
+        self.held_button = ft.TextButton(_("Records held back"), on_click=self._show_held_back, height=48,
+                                         visible=False)
         self._poller: asyncio.Task[None] | None = None
 
     @property
@@ -86,6 +122,9 @@ class Shell:
         return await asyncio.to_thread(fn, *args, **kw)
 
     async def go(self, builder: Builder, *args: Any) -> None:
+        if self.defendant_mode and not getattr(builder, "for_defendant", False):
+            raise DefendantModeLocked(f"{getattr(builder, '__qualname__', builder)} is not part of the consent "
+                                      "flow: the officer's PIN is needed to leave defendant mode")
         built = builder(self, *args)
         content = await built if asyncio.iscoroutine(built) else built
         self.page.controls.clear()
@@ -94,18 +133,23 @@ class Shell:
         self.page.update()
         await self.refresh_sync()
 
-    async def save_step(self, error: ft.Text, case_id: str, fn: Callable[..., Any], *args: Any) -> bool:
-        """Record a pathway step: on refusal show the reason at the step, on success go back to the task list."""
+    async def save_step(self, errors: ft.Text | Callable[[dict[str, str]], None], case_id: str,
+                        fn: Callable[..., Any], *args: Any, then: Builder | None = None) -> bool:
+        """Record a pathway step: on refusal show the reasons at the step (in one line of text, or field by
+        field through a callback), on success push it and go on to `then` (the case's task list by default)."""
         from screens import case_page
 
         try:
             await self.call(fn, *args)
         except FieldErrors as exc:
-            error.value = "; ".join(exc.errors.values())
+            if isinstance(errors, ft.Text):
+                errors.value = "; ".join(exc.errors.values())
+            else:
+                errors(exc.errors)
             self.page.update()
             return False
         self.saved()
-        await self.go(case_page.task_list, case_id)
+        await self.go(then or case_page.task_list, case_id)
         return True
 
     def saved(self) -> None:
@@ -125,6 +169,7 @@ class Shell:
             title=ft.Text(_("Courtside")), automatically_imply_leading=False,
             actions=[
                 self.sync_label,
+                self.held_button,
                 ft.Container(width=16),
                 ft.Text(self.session.officer_name, size=14),
                 ft.TextButton(_("Lock"), on_click=self._lock, height=48),
@@ -135,22 +180,47 @@ class Shell:
 
         self.session = None
         self.drafts.clear()  # unsaved answers go with the officer's key
+        self.flows.clear()
         await self.go(login.officer_list)
 
     async def refresh_sync(self) -> None:
+        if self.session is not None:  # cases shared with this tablet, pulled while the officer works
+            with contextlib.suppress(Exception):
+                await self.call(self.session.take_in_shared)
         status = await self.call(self.tablet.sync_status)
-        if status.failed:
-            text = _("Sync failed: {reason}").format(reason=status.last_error or "")
-        elif status.pending:
-            text = ngettext("{n} record waiting", "{n} records waiting", status.pending).format(n=status.pending)
-            if status.last_error:
-                text += " — " + _("will sync when connected")
-        else:
-            text = _("All records synced") if status.synced else _("Nothing to sync yet")
-        if text != self.sync_text.value:
+        text = sync_status_text(status)
+        if text != self.sync_text.value or self.held_button.visible != bool(status.quarantined):
             self.sync_text.value = text
+            self.held_button.visible = bool(status.quarantined)
             with contextlib.suppress(RuntimeError):
                 self.sync_text.update()
+                self.held_button.update()
+
+    async def _show_held_back(self, _e: ft.ControlEvent | None = None) -> None:
+        """Every record the server refused, with its reason; the officer can send them again (after a fix)."""
+        held = await self.call(self.tablet.ledger.quarantined)
+
+        async def close(_e: ft.ControlEvent) -> None:
+            self.page.pop_dialog()
+            self.page.update()
+
+        async def send_again(_e: ft.ControlEvent) -> None:
+            await self.call(self.tablet.ledger.requeue_quarantined)
+            self.ctx.kick_sync()
+            self.page.pop_dialog()
+            await self.refresh_sync()
+            self.page.update()
+
+        rows = [ft.Text(_("{kind} (case {case}): {reason}").format(kind=q.kind.replace("_", " "),
+                                                                    case=q.case_id[:8], reason=q.reason))
+                for q in held]
+        self.page.show_dialog(ft.AlertDialog(
+            title=ft.Text(_("Records held back by the site server")),
+            content=ft.Column([ft.Text(_("These records are kept safely on this tablet. The others were sent.")),
+                               *rows], tight=True, scroll=ft.ScrollMode.AUTO if len(rows) > 8 else None),
+            actions=[ft.TextButton(_("Close"), on_click=close),
+                     ft.FilledButton(_("Send them again"), on_click=send_again)]))
+        self.page.update()
 
     def start_polling(self) -> None:
         async def poll() -> None:

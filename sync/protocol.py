@@ -1,33 +1,46 @@
-"""The sync wire format, version 1: what a tablet pushes and what the site server answers.
+"""The sync wire format: what tablets and the site server send each other (see sync/PROTOCOL.md).
 
 Why it is strict: the server is the meeting point of many tablets, so everything that arrives is
 checked here (shape, lengths, canonical UUIDs) before any of it reaches the database. Payloads
-travel only as sealed blobs (app.crypto.seal to the server's public key, associated data binding
-them to their event and case id); the clear fields are just what syncing and listing need.
+travel only as sealed blobs (app.crypto.seal, associated data binding them to their event and case
+id); the clear fields are just what syncing and listing need. A push batch is checked event by event
+(`parse_event`), so one malformed event is rejected with its reason and the rest are stored.
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
+import re
 import uuid
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, WithJsonSchema, field_validator
 
 from app.crypto import event_aad, seal
 
 PROTOCOL_VERSION = 1
 MAX_SEALED_BYTES = 256 * 1024
 MAX_BATCH_EVENTS = 500
+MAX_PULL_ITEMS = 500
+DIGEST_BUCKETS = 16
 # base64 of MAX_SEALED_BYTES, so an oversized blob is refused before it is decoded
 _MAX_SEALED_CHARS = 4 * ((MAX_SEALED_BYTES + 2) // 3)
 
+UUID_PATTERN = r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
+DEVICE_PATTERN = r"^[A-Za-z0-9_-]{4,64}$"
+SITE_PATTERN = r"^[A-Za-z0-9_.-]{1,64}$"
+
 # Printable ASCII without spaces: ids and stamps end up in log lines and URLs, never free text.
 Token = Annotated[str, StringConstraints(pattern=r"^[\x21-\x7e]+$", min_length=1, max_length=100)]
-SiteId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_.-]+$", min_length=1, max_length=64)]
+SiteId = Annotated[str, StringConstraints(pattern=SITE_PATTERN, min_length=1, max_length=64)]
+DeviceId = Annotated[str, StringConstraints(pattern=DEVICE_PATTERN, min_length=4, max_length=64)]
+# Kinds are open-ended (each pathway step adds its own); only their spelling is checked.
 Kind = Annotated[str, StringConstraints(pattern=r"^[a-z_]{3,40}$")]
 Hlc = Annotated[str, StringConstraints(pattern=r"^[\x21-\x7e]+$", min_length=1, max_length=64)]
+Key32 = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9+/]{43}=$")]  # base64 of 32 raw bytes
+DeviceName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=80,
+                                              pattern=r"^[^\x00-\x1f\x7f]+$")]
 
 
 def _canonical_uuid(value: str) -> str:
@@ -44,19 +57,19 @@ def _canonical_uuid(value: str) -> str:
 
 
 class WireEvent(BaseModel):
-    """One case event on the wire: clear sync fields plus the payload sealed to the site server."""
+    """One case event on the wire: clear sync fields plus the payload sealed to its recipient."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     id: str = Field(description="event UUID (canonical lower-case form); the set-union key")
     case_id: str = Field(description="case UUID (canonical lower-case form)")
-    kind: Kind = Field(description="event kind, e.g. case_opened")
+    kind: Kind = Field(description="event kind, e.g. case_opened; any lower-case name is accepted")
     hlc: Hlc = Field(description="hybrid logical clock stamp; sorts as a plain (bytewise) string")
-    device_id: Token
+    device_id: Token = Field(description="the device that made the event (on a push: the pushing device)")
     officer_id: Token
     schema_version: int = Field(ge=1, le=10_000)
     sealed: str = Field(max_length=_MAX_SEALED_CHARS,
-                        description="base64 of app.crypto.seal(server key, payload, event_aad(id, case_id))")
+                        description="base64 of app.crypto.seal(recipient key, payload, event_aad(id, case_id))")
 
     @field_validator("id", "case_id")
     @classmethod
@@ -80,28 +93,167 @@ class WireEvent(BaseModel):
         return base64.b64decode(self.sealed)
 
     @classmethod
-    def seal_payload(cls, server_public_key_b64: str, payload: bytes, **fields: Any) -> WireEvent:
-        """Build a wire event whose payload is sealed to the server and bound to its event and case id."""
-        blob = seal(server_public_key_b64, payload, event_aad(fields["id"], fields["case_id"]))
+    def seal_payload(cls, recipient_key_b64: str, payload: bytes, **fields: Any) -> WireEvent:
+        """Build a wire event whose payload is sealed to the recipient and bound to its event and case id."""
+        blob = seal(recipient_key_b64, payload, event_aad(fields["id"], fields["case_id"]))
         return cls(sealed=base64.b64encode(blob).decode(), **fields)
 
 
+def readable(error: ValidationError, prefix: str = "") -> str:
+    """Validation errors as one sentence naming the fields, without echoing what was sent."""
+    parts = []
+    for item in error.errors()[:5]:
+        # A field name the sender made up is not repeated unless it looks like one (it could be anything).
+        loc = [str(p) if re.fullmatch(r"[A-Za-z0-9_]{1,40}", str(p)) else "?"
+               for p in item.get("loc", ()) if p not in ("body", "path", "query")]
+        field = ".".join([prefix, *loc] if prefix else loc) or prefix or "body"
+        msg = str(item.get("msg", "is invalid")).removeprefix("Value error, ")
+        parts.append(f"{field}: {msg}")
+    more = len(error.errors()) - len(parts)
+    return "; ".join(parts) + (f" (and {more} more)" if more > 0 else "")
+
+
+def parse_event(raw: object, index: int) -> WireEvent | str:
+    """One event of a batch, or the reason it is refused (naming fields, never echoing values)."""
+    try:
+        return WireEvent.model_validate(raw)
+    except ValidationError as exc:
+        return readable(exc, f"events.{index}")
+
+
+_EVENT_LIST_SCHEMA = {"type": "array", "minItems": 1, "items": WireEvent.model_json_schema(),
+                      "description": f"at most {MAX_BATCH_EVENTS} events; each is checked on its own"}
+
+
 class PushBatch(BaseModel):
-    """Events a device pushes in one request; the server stores all of them or none."""
+    """Events a device pushes in one signed request; each event is stored or rejected on its own."""
 
     model_config = ConfigDict(extra="forbid")
 
     site_id: SiteId
-    device_id: Token
-    events: list[WireEvent] = Field(min_length=1, max_length=MAX_BATCH_EVENTS)
+    device_id: DeviceId = Field(description="must be the device that signs the request")
+    events: Annotated[list[Any], WithJsonSchema(_EVENT_LIST_SCHEMA)] = Field(min_length=1)
+
+
+class Rejection(BaseModel):
+    """An event the server would not store, with why; the tablet quarantines it and pushes the rest."""
+
+    index: int = Field(description="position of the event in the batch")
+    id: str | None = Field(description="the event id, when the event carried a readable one")
+    reason: str
 
 
 class PushResult(BaseModel):
-    """What the push changed: the tablet marks `accepted_ids` as synced, whether new or already held."""
+    """What a push changed: `accepted` are held by the server now (new or already), `rejected` are not."""
 
     stored: int = Field(description="events newly stored by this push")
     duplicates: int = Field(description="events in the batch the server already held (or repeated in it)")
-    accepted_ids: list[str] = Field(description="each distinct event id of the batch, now held by the server")
+    accepted: list[str] = Field(description="each distinct event id of the batch now held by the server")
+    rejected: list[Rejection] = Field(default_factory=list)
+
+
+class SiteDocument(BaseModel):
+    """The site configuration a tablet runs with, as one versioned document."""
+
+    version: int = Field(description="server-assigned; grows with every change")
+    content_hash: str
+    site: dict[str, Any] = Field(description="the site file: courts, officers, providers and their slots")
+    tools: dict[str, dict[str, Any]] = Field(description="screening tools by id: version and content hash")
+    consent: dict[str, dict[str, Any]] = Field(description="easy-read consent content by language/name: "
+                                                           "version and sha256")
+
+
+class PullItem(BaseModel):
+    """One entry of a device's feed: an event of a case shared with it, or a new site configuration."""
+
+    seq: int
+    type: Literal["event", "config"]
+    event: WireEvent | None = Field(default=None, description="sealed to the device's inbox key")
+    config: SiteDocument | None = None
+
+
+class PullPage(BaseModel):
+    """A page of the device's feed; store it durably, then send `cursor` back to get the next page."""
+
+    cursor: str = Field(description="opaque; the position after this page")
+    more: bool
+    items: list[PullItem]
+
+
+class BucketDigest(BaseModel):
+    count: int
+    hash: str
+
+
+class SetDigest(BaseModel):
+    """Count and order-free hash of a set of events, whole and in buckets by the id's first hex digit."""
+
+    count: int
+    hash: str
+    buckets: list[BucketDigest]
+
+
+class DriftDigest(BaseModel):
+    """What the server holds for this device: the events it made, and those shared with it up to `cursor`."""
+
+    own: SetDigest
+    shared: SetDigest
+    cursor: str
+
+
+class HeldEvent(BaseModel):
+    id: str
+    digest: str = Field(description="sha256 hex of the sealed blob as stored")
+
+
+class HeldEvents(BaseModel):
+    bucket: str
+    events: list[HeldEvent]
+
+
+class EnrolRequest(BaseModel):
+    """A tablet presents its enrolment code (as a proof, never the code itself) and its public keys."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    code_id: Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{32}$")] = Field(
+        description="sha256-derived lookup id of the code")
+    device_id: DeviceId
+    signing_key: Key32 = Field(description="the device's Ed25519 public key, base64")
+    inbox_key: Key32 = Field(description="the device's X25519 public key for what the server sends it, base64")
+    proof: Key32 = Field(description="HMAC-SHA256 under the code's key over the fields above")
+
+
+class EnrolResponse(BaseModel):
+    """The server's identity, which the tablet pins, and a proof that the server knew the code."""
+
+    device_id: str
+    device_name: str
+    site_id: str
+    server_identity_key: str = Field(description="Ed25519 public key that signs every answer to a device")
+    server_seal_key: str = Field(description="X25519 public key events are sealed to")
+    server_time: float
+    proof: str = Field(description="HMAC-SHA256 under the code's key over the request proof and the keys above")
+
+
+class HandOver(BaseModel):
+    """A device hands a case it holds to another device of its site (custody to court)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    case_id: Annotated[str, StringConstraints(pattern=UUID_PATTERN)]
+    to_device_id: DeviceId
+
+    @field_validator("case_id")
+    @classmethod
+    def _uuid(cls, value: str) -> str:
+        return _canonical_uuid(value)
+
+
+class ShareResult(BaseModel):
+    case_id: str
+    device_id: str
+    events: int = Field(description="events of the case now in that device's feed")
 
 
 class CaseEvent(BaseModel):
@@ -115,17 +267,14 @@ class CaseEvent(BaseModel):
     schema_version: int
 
 
-class SiteConfig(BaseModel):
-    """What a tablet pulls before it can push: the site file and the key to seal events to."""
-
-    site: dict[str, Any]
-    server_public_key: str
-    protocol: int = PROTOCOL_VERSION
-
-
 class SiteSummary(BaseModel):
     events: int
     cases: int
+
+
+class Health(BaseModel):
+    status: str
+    database: str
 
 
 class ErrorDetail(BaseModel):

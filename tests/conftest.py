@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -27,10 +28,10 @@ def pg_url() -> Iterator[str]:
 
 @pytest.fixture
 def run_server() -> Iterator[RunServer]:
-    """run_server(db_url, data_dir, site_paths=None) -> base URL; every server started is stopped after the test."""
+    """run_server(db_url, data_dir, site_paths=None, **kw) -> base URL; each server is stopped after the test."""
     with ExitStack() as stack:
 
-        def start(db_url: str, data_dir: Path, site_paths: list[Path] | None = None) -> str:
-            return stack.enter_context(running_server(db_url, data_dir, site_paths))
+        def start(db_url: str, data_dir: Path, site_paths: list[Path] | None = None, **kw: Any) -> str:
+            return stack.enter_context(running_server(db_url, data_dir, site_paths, **kw))
 
         yield start

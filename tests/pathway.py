@@ -7,8 +7,12 @@ from pathlib import Path
 
 from app import screening
 from app.case import CaseDetails
-from app.consent import consent_text
+from app.consent import consent_texts
+from app.consent_record import ConsentDetails, Signature
+from app.proposal import ProposalInput, ProviderArrangement
+from app.sentence import SentenceRecord
 from app.site import demo_site_path, load_site
+from app.suitability import COMMUNITY_ORDER, Offence, Order
 from app.tablet import OfficerSession, Tablet
 
 PIN = "2468"
@@ -42,14 +46,46 @@ def alcohol_dependent_answers(tool: screening.Tool) -> dict[str, str]:
     return answers
 
 
+def offence(seriousness: str = "medium", convicted: date = TODAY) -> Offence:
+    return Offence(conviction_date=convicted, imprisonable=True, seriousness=seriousness)
+
+
+def atr_agreed(months: int = 12) -> ProviderArrangement:
+    """Open Road assessed the person by phone as alcohol dependent and agreed an ATR."""
+    return ProviderArrangement(requirement="ATR", provider_id="open-road", practitioner="Robin Ashdown",
+                               contacted_on=TODAY, contacted_at="10:30", method="phone", outcome="agreed",
+                               findings={"dependent": True, "susceptible": True}, months=months)
+
+
+def atr_sentence(months: int = 12) -> SentenceRecord:
+    """A community order with an ATR, on the day; without it the bench would have passed 12 weeks' custody."""
+    return SentenceRecord(outcome="probation_sentence", sentence_date=TODAY, sentenced_on_day=True,
+                          order=Order(COMMUNITY_ORDER, months, {"ATR": months}), short_form="custody",
+                          custody_length=12, custody_unit="weeks")
+
+
+# A short zigzag drawn on the signature pad, as points (the record keeps strokes, not a picture).
+A_SIGNATURE = Signature(strokes=(((20.0, 80.0), (40.0, 40.0), (60.0, 80.0), (80.0, 40.0), (100.0, 80.0)),),
+                        width=400.0, height=160.0)
+
+
+def give_consent(session: OfficerSession, case_id: str, requirements: list[str], locale: str = "en") -> None:
+    """The person reads every page in English easy read, agrees to treatment and to sharing, and signs."""
+    text, share = consent_texts(requirements, locale)
+    session.record_consent(case_id, text, "agree", len(text.pages), attested=True,
+                           details=ConsentDetails(share_text=share, share_decision="agree", signature=A_SIGNATURE))
+
+
 def walk_pathway(session: OfficerSession, name: str = "Zebedee Quixotic-Marchbanks") -> str:
     """Open a case and take it to a printed leaflet, through the same services the screens use."""
     case_id = session.open_case(details(name), TODAY)
     tool = screening.load_tool(session.tablet.site.screening_tool)
     session.record_screening(case_id, tool, alcohol_dependent_answers(tool))
-    session.propose(case_id, ["ATR"])
-    text = consent_text(["ATR"])
-    session.record_consent(case_id, text, "agree", len(text.pages), attested=True)
+    session.propose(case_id, ["ATR"], offence(), TODAY)
+    session.record_provider(case_id, atr_agreed(), TODAY)
+    give_consent(session, case_id, ["ATR"])
+    session.make_proposal(case_id, ProposalInput(("ATR",), COMMUNITY_ORDER, 12))
+    session.record_sentence(case_id, atr_sentence(), TODAY)
     slot = session.available_slots("open-road", TODAY)[0]
     session.book_appointment(case_id, slot, TODAY)
     session.leaflet(case_id)

@@ -11,7 +11,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -53,12 +53,17 @@ def _tail(path: Path, lines: int = 40) -> str:
 
 
 @contextmanager
-def running_server(db_url: str, data_dir: Path, site_paths: list[Path] | None = None) -> Iterator[str]:
-    """Start `python -m sync.server` on a free port, yield its base URL, and stop it afterwards."""
+def running_server(db_url: str, data_dir: Path, site_paths: list[Path] | None = None,
+                   extra_args: Sequence[str] = ("--device-rate", "1000", "--address-rate", "1000")) -> Iterator[str]:
+    """Start `python -m sync.server` on a free port, yield its base URL, and stop it afterwards.
+
+    Tests make many requests from one address and device, so the rate limits are raised unless a
+    test passes its own `extra_args` (the rate-limit tests do).
+    """
     data_dir.mkdir(parents=True, exist_ok=True)
     port = free_port()
     cmd = [sys.executable, "-m", "sync.server", "--host", "127.0.0.1", "--port", str(port),
-           "--db", db_url, "--data-dir", str(data_dir)]
+           "--db", db_url, "--data-dir", str(data_dir), *extra_args]
     for path in site_paths or []:
         cmd += ["--site", str(path)]
     log_path = data_dir / "server.log"
@@ -80,3 +85,4 @@ def running_server(db_url: str, data_dir: Path, site_paths: list[Path] | None = 
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+

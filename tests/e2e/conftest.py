@@ -68,6 +68,29 @@ def browser() -> Iterator[Browser]:
         b.close()
 
 
+_open_pages: list[Page] = []
+FAILURES_DIR = REPO_ROOT / "build" / "e2e-failures"
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> Iterator[None]:
+    """A failed browser test leaves a screenshot of every page it opened, and the demo's log, to look at."""
+    outcome = yield
+    report = outcome.get_result()
+    if report.when == "call" and report.failed and _open_pages:
+        FAILURES_DIR.mkdir(parents=True, exist_ok=True)
+        for i, page in enumerate(_open_pages):
+            try:
+                page.screenshot(path=str(FAILURES_DIR / f"{item.name}-{i}.png"))
+            except Exception:  # noqa: BLE001 - a closed page has nothing to show
+                pass
+        demo = item.funcargs.get("demo")
+        if isinstance(demo, Demo) and demo.log.exists():
+            (FAILURES_DIR / f"{item.name}.log").write_text(demo.log.read_text(errors="replace"))
+    if report.when == "teardown":
+        _open_pages.clear()
+
+
 @dataclass
 class App:
     page: Page
@@ -77,6 +100,7 @@ class App:
 def open_app(browser: Browser, url: str, width: int = 1280, height: int = 800) -> App:
     context = browser.new_context(viewport={"width": width, "height": height})
     page = context.new_page()
+    _open_pages.append(page)
     failures: list[str] = []
     page.on("response", lambda r: failures.append(f"{r.status} {r.url}")
             if r.status >= 400 and "rive_native" not in r.url else None)

@@ -14,27 +14,58 @@ from pypdf import PdfReader
 from app import screening
 from app.i18n import fmt_date, fmt_time
 from tests.e2e.conftest import open_app
+from tests.e2e.driving import T, answer, click, next_until, see, type_into
 from tests.pathway import alcohol_dependent_answers
 from tests.plaintext import files_containing
 
 DEFENDANT = "Zebedee Quixotic-Marchbanks"
-T = 15_000
 
 
-def type_into(page: Page, label: str, text: str) -> None:
-    box = page.get_by_role("textbox", name=label)
-    box.click()
-    expect(box).to_be_focused()
-    page.keyboard.press("Control+A")
-    page.keyboard.type(text)
 
 
-def click(page: Page, name: str, role: str = "button") -> None:
-    page.get_by_role(role, name=name, exact=True).first.click()
 
 
-def see(page: Page, text: str) -> None:
-    expect(page.locator("flt-semantics-host").get_by_text(text).first).to_be_visible(timeout=T)
+
+
+
+
+
+
+def server_events(demo, case_id: str) -> list[dict]:  # noqa: ANN001
+    """The case's events as the site server holds them, read as the demo's site admin (named in its banner)."""
+    banner = re.search(r"site admin: .*?name: (\S+)\s+password: (\S+)", demo.log.read_text())
+    assert banner, demo.log.read_text()
+    login = httpx.post(f"{demo.server_url}/api/v1/admin/login",
+                       json={"name": banner.group(1), "password": banner.group(2)}, timeout=10)
+    login.raise_for_status()
+    response = httpx.get(f"{demo.server_url}/api/v1/sites/demo/cases/{case_id}/events", timeout=10,
+                         headers={"Authorization": f"Bearer {login.json()['token']}"})
+    response.raise_for_status()
+    return response.json()
+
+
+
+
+def record_offence(page: Page, seriousness: str) -> None:
+    """Suitability: the offence is imprisonable and this serious; the requirement cards follow."""
+    click(page, "Punishable with imprisonment", role="radio")
+    click(page, seriousness, role="radio")
+
+
+def provider_agrees(page: Page, requirement: str, provider: str, practitioner: str, how: str,
+                    findings: dict[str, str], months: int) -> None:
+    """Record who at the provider agreed, how they were contacted, what they found and the length agreed."""
+    click(page, f"Record the provider's answer: {requirement}")
+    see(page, "What the assessment found")
+    click(page, provider, role="radio")
+    type_into(page, "Person you spoke to at the provider", practitioner)
+    click(page, how, role="radio")
+    click(page, "The provider assessed and agreed", role="radio")
+    for question, value in findings.items():
+        answer(page, question, value)
+    type_into(page, "Length agreed in months", str(months))
+    click(page, "Save the provider's answer")
+    see(page, f"Correct the provider's answer: {requirement}")
 
 
 def test_a_cdo_screens_takes_consent_books_and_prints_and_the_case_syncs(demo, browser):
@@ -84,26 +115,57 @@ def test_a_cdo_screens_takes_consent_books_and_prints_and_the_case_syncs(demo, b
     see(page, "Check the screening answers")
     click(page, "Complete screening")
 
-    # 5. Suitability with reasons: ATR is potentially suitable.
+    # 5. Suitability with reasons: with the offence recorded, the ATR waits for the provider's assessment.
     click(page, "Suitability Not started")
-    expect(page.get_by_role("group", name=re.compile(
-        "^Alcohol treatment requirement Potentially suitable: refer to the provider to assess"))).to_be_visible()
-    expect(page.get_by_role("checkbox", name="Propose: Alcohol treatment requirement")).to_have_attribute(
+    record_offence(page, "Medium community order range")
+    expect(page.get_by_role("group", name="Alcohol treatment requirement: Needs provider assessment")).to_be_visible()
+    expect(page.get_by_role("checkbox", name="Take forward: Alcohol treatment requirement")).to_have_attribute(
         "aria-checked", "true")
-    click(page, "Save proposal")
+    click(page, "Save and take forward")
 
-    # 6. Defendant mode: easy-read pages, a decision, the officer takes the tablet back with the PIN.
+    # 5b. The drug and alcohol service assessed by phone and agreed a 12-month ATR.
+    click(page, "Provider agreement Not started")
+    provider_agrees(page, "Alcohol treatment requirement", "Open Road Drug and Alcohol Service", "Robin Ashdown",
+                    "Phone", {"Is the person dependent on alcohol?": "Yes",
+                              "Does the dependency require and may it be susceptible to treatment?": "Yes"}, 12)
+    click(page, "Back")
+
+    # 6. Defendant mode: easy-read pages, the check of understanding, the decision, the separate choice about
+    # sharing; the person cannot sign, so the officer takes the tablet back with the PIN and attests why.
     click(page, "Consent Not started")
+    click(page, "Easy read: one idea a page, with pictures", role="radio")
     click(page, "Hand the tablet to the defendant")
     expect(page.get_by_role("button", name="Lock")).to_have_count(0)
-    while page.get_by_role("button", name="Next").count():
+    next_until(page, "What happens if you miss an appointment?")  # one idea a page, then the questions
+    for reply in ("The treatment service tells my probation officer.", "No. I can say no.",
+                   "A doctor or nurse helps me stop."):
+        click(page, reply)
+        see(page, "That is right.")
         click(page, "Next")
-        page.wait_for_timeout(150)
     click(page, "Yes, I agree")
+    next_until(page, "Do you agree that we share your information?")
+    click(page, "Yes, you can share my information")
+    click(page, "I cannot sign")
     see(page, "Please give the tablet back to the officer")
-    click(page, "I explained the requirement and the person gave this answer themselves", role="checkbox")
     type_into(page, "Officer PIN", demo.pin)
+    click(page, "Check the answers")
+    type_into(page, "Why the person could not sign", "Injured right hand; agreed aloud")
+    click(page, "I explained the requirement and the person gave this answer themselves", role="checkbox")
     click(page, "Save consent record")
+
+    # 6b. The proposal goes to court; the court imposes it on the day, and the bench gives no custodial
+    # alternative on the short form.
+    click(page, "Proposal to court Not started")
+    click(page, "Community order", role="radio")
+    type_into(page, "Length of the order in months", "12")
+    click(page, "Make the proposal")
+    see(page, "Open the proposal to print")
+    click(page, "Back to the case")
+    click(page, "Sentence Not started")
+    click(page, "Probation sentence", role="radio")
+    click(page, "Sentenced on the day", role="radio")
+    click(page, "Community order without treatment", role="radio")
+    click(page, "Save the sentence")
 
     # 7. Book the first appointment from the provider's slots.
     click(page, "First appointment Not started")
@@ -130,9 +192,12 @@ def test_a_cdo_screens_takes_consent_books_and_prints_and_the_case_syncs(demo, b
 
     # 9. The case syncs; the status says so, and the server holds every event.
     see(page, "All records synced")
-    events = httpx.get(f"{demo.server_url}/api/v1/sites/demo/cases/{case_id}/events").json()
-    assert [e["kind"] for e in events] == ["case_opened", "screening_completed", "suitability_assessed",
-                                           "consent_given", "appointment_booked", "leaflet_printed"]
+    kinds = [e["kind"] for e in server_events(demo, case_id)
+             if e["kind"] != "screening_progress_saved"]  # saved at each answer
+    assert kinds == ["case_opened", "screening_completed", "suitability_assessed",
+                     "provider_agreed", "consent_given", "share_consent_recorded", "consent_summary_stored",
+                     "proposal_made",
+                     "sentence_recorded", "appointment_booked", "leaflet_printed"]
 
     slot_start = _slot_from_label(slot_label)
     assert fmt_date(slot_start.date(), "full") in text.replace("\n", " ")

@@ -17,8 +17,9 @@ def test_a_case_walked_to_the_leaflet_is_a_log_of_events_in_order(tmp_path):
     session = provisioned_tablet(tmp_path).unlock(OFFICER, PIN)
     case_id = walk_pathway(session)
     kinds = [e.kind for e in session.events(case_id)]
-    assert kinds == ["case_opened", "screening_completed", "suitability_assessed", "consent_given",
-                     "appointment_booked", "leaflet_printed"]
+    assert kinds == ["case_opened", "screening_completed", "suitability_assessed", "provider_agreed",
+                     "consent_given", "share_consent_recorded", "consent_summary_stored", "proposal_made",
+                     "sentence_recorded", "appointment_booked", "leaflet_printed"]
     case = session.case(case_id)
     assert case.status == "complete"
     assert case.screening and "atr_candidate" in case.screening["result"]["flags"]

@@ -1,0 +1,122 @@
+"""Sync against a real site server (SQLite, its own process): one tablet pushing 1,000 events, and 20 tablets
+pushing at once; each beside the same requests sent to a no-op endpoint of the same server in the same run.
+
+What the baseline leaves out is what sync costs: signing, verifying, opening every sealed event, the
+set-union insert with its fsync on the server, and marking the events sent on the tablet.
+"""
+
+from __future__ import annotations
+
+import statistics
+import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import httpx
+
+from app.store import Session
+from bench.common import row
+from sync.client import SyncClient
+from sync.server import open_context
+from tests.pathway import OFFICER, PIN, TODAY, details, provisioned_tablet
+from tests.support import running_server
+
+EVENTS = 1_000
+TABLETS = 20
+PER_TABLET = 250
+BATCH = 200
+REPEAT = 3
+
+
+class BenchTablet:
+    def __init__(self, root: Path, name: str, url: str, code: str) -> None:
+        self.tablet = provisioned_tablet(root / name)
+        self.client = SyncClient(self.tablet, url, batch_size=BATCH, timeout=120)
+        self.client.enrol(code)
+        self.session = self.tablet.unlock(OFFICER, PIN)
+
+    def queue(self, count: int) -> list[bytes]:
+        """`count` new sealed events (cases of 10), and the push bodies the client will send for them."""
+        with Session(self.tablet.engine) as s:  # one transaction: only the push is being measured
+            case_id = ""
+            for n in range(count):
+                if n % 10 == 0:  # a case_opened event (open_case writes it in its own transaction)
+                    case_id = self.session.open_case(details(f"Bench Person {n}"), TODAY)
+                else:
+                    self.session._append(s, case_id, "note_added", {"n": n, "note": "x" * 300})
+            s.commit()
+        bodies = []
+        rows = self.tablet.unsent(count)
+        enrolment = self.tablet.ledger.enrolment()
+        assert enrolment is not None
+        from sync.client import _body
+        from sync.signing import b64
+
+        for start in range(0, len(rows), BATCH):
+            bodies.append(_body({"site_id": enrolment.site_id, "device_id": enrolment.device_id, "events": [
+                {"id": r.id, "case_id": r.case_id, "kind": r.kind, "hlc": r.hlc, "device_id": r.device_id,
+                 "officer_id": r.officer_id, "schema_version": r.schema_version, "sealed": b64(r.sealed or b"")}
+                for r in rows[start:start + BATCH]]}))
+        return bodies
+
+
+def _noop(http: httpx.Client, bodies: list[bytes]) -> None:
+    for body in bodies:
+        http.post("/api/v1/noop", content=body, headers={"content-type": "application/json"}).raise_for_status()
+
+
+def main() -> list[str]:
+    out = [f"Sync to the site server (SQLite; median of {REPEAT}; baseline: the same requests to a no-op endpoint)"]
+    with tempfile.TemporaryDirectory() as d:
+        root = Path(d)
+        db_url = f"sqlite:///{root}/server/server.db"
+        with running_server(db_url, root / "server", extra_args=[
+                "--device-rate", "10000", "--address-rate", "10000", "--bench-noop"]) as url:
+            ctx = open_context(db_url, root / "server")
+            from sync.enrolment import issue_code
+
+            def code() -> str:
+                return issue_code(ctx, "demo", "Bench tablet", "bench")[0]
+
+            one = BenchTablet(root, "one", url, code())
+            one.client.pull()
+            push, base = [], []
+            for _ in range(REPEAT):
+                bodies = one.queue(EVENTS)
+                with httpx.Client(base_url=url, timeout=120) as http:
+                    start = time.perf_counter()
+                    _noop(http, bodies)
+                    base.append((time.perf_counter() - start) * 1000)
+                start = time.perf_counter()
+                assert one.client.push() == EVENTS
+                push.append((time.perf_counter() - start) * 1000)
+            b = statistics.median(base)
+            out.append(row(f"no-op: {EVENTS} events' requests ({EVENTS // BATCH} x {BATCH}), one tablet", b))
+            out.append(row(f"push {EVENTS} events, one tablet (sign, open, store, mark sent)",
+                           statistics.median(push), b))
+
+            tablets = [BenchTablet(root, f"t{i}", url, code()) for i in range(TABLETS)]
+            ingest, base = [], []
+            for _ in range(REPEAT):
+                bodies = [t.queue(PER_TABLET) for t in tablets]
+                with ThreadPoolExecutor(max_workers=TABLETS) as pool, httpx.Client(
+                        base_url=url, timeout=120, limits=httpx.Limits(max_connections=TABLETS)) as http:
+                    start = time.perf_counter()
+                    list(pool.map(lambda b: _noop(http, b), bodies))
+                    base.append((time.perf_counter() - start) * 1000)
+                    start = time.perf_counter()
+                    held = sum(pool.map(lambda t: t.client.push(), tablets))
+                    ingest.append((time.perf_counter() - start) * 1000)
+                assert held == TABLETS * PER_TABLET
+            total = TABLETS * PER_TABLET
+            b, m = statistics.median(base), statistics.median(ingest)
+            out.append(row(f"no-op: {TABLETS} tablets x {PER_TABLET} events' requests at once", b))
+            out.append(row(f"ingest {total} events from {TABLETS} tablets at once", m, b))
+            out.append(f"  {'ingest rate (target: at least 1,000 events/s)':<52} {total / (m / 1000):9.0f} ev/s")
+            ctx.db.dispose()
+    return out
+
+
+if __name__ == "__main__":
+    print("\n".join(main()))

@@ -1,0 +1,241 @@
+"""The site admin's pages: sign in, devices (enrol, list, revoke, share a case) and sync health.
+
+Plain server-rendered HTML with no script: every value is escaped, every form posts the session's
+CSRF token, the cookie is HttpOnly, SameSite=Strict and scoped to /admin, and the pages may not be
+framed or cached. They call the same functions as the JSON admin API.
+"""
+
+from __future__ import annotations
+
+import hmac
+from collections.abc import Callable
+from datetime import datetime
+from html import escape
+from typing import Any
+from urllib.parse import parse_qs
+
+from fastapi import APIRouter, HTTPException, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
+
+from app.i18n import _, fmt_datetime
+from sync import admin_auth, enrolment, pull
+from sync.admin import DeviceInfo, sync_health
+from sync.admin_auth import COOKIE, Admin
+from sync.context import ServerContext
+
+_HEADERS = {"Cache-Control": "no-store", "X-Frame-Options": "DENY", "Referrer-Policy": "no-referrer",
+            "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; "
+                                       "frame-ancestors 'none'"}
+_STYLE = ("body{font-family:system-ui,sans-serif;margin:2rem;max-width:70rem;line-height:1.5}"
+          "table{border-collapse:collapse;margin:1rem 0}th,td{border:1px solid #999;padding:.3rem .6rem;"
+          "text-align:left;vertical-align:top}input,button{font-size:1rem;padding:.4rem;min-height:48px}"
+          "label{display:block;margin-top:.6rem}.code{font-size:1.6rem;font-family:monospace}"
+          ".error{color:#a00}.note{color:#060}nav a{margin-right:1rem}")
+
+
+def _when(value: datetime | None) -> str:
+    return escape(fmt_datetime(value, "short")) if value else "—"
+
+
+def _count(value: int | None) -> str:
+    return "—" if value is None else str(value)
+
+
+def _page(title: str, body: str, admin: Admin | None = None, status: int = 200) -> HTMLResponse:
+    nav = ""
+    if admin is not None:
+        nav = (f'<nav><a href="/admin">{escape(_("Devices"))}</a><a href="/admin/health">'
+               f'{escape(_("Sync health"))}</a><form method="post" action="/admin/logout" style="display:inline">'
+               f'{_csrf(admin)}<button>{escape(_("Sign out"))}</button></form>'
+               f' {escape(_("Signed in as {name}").format(name=admin.name))}</nav>')
+    html = (f'<!doctype html><html lang="en"><head><meta charset="utf-8"><title>{escape(title)} — Courtside'
+            f'</title><style>{_STYLE}</style></head><body>{nav}<main><h1>{escape(title)}</h1>{body}</main>'
+            "</body></html>")
+    return HTMLResponse(html, status_code=status, headers=_HEADERS)
+
+
+def _csrf(admin: Admin) -> str:
+    return f'<input type="hidden" name="csrf" value="{escape(admin.csrf)}">'
+
+
+async def _form(request: Request) -> dict[str, str]:
+    body = await request.body()
+    try:
+        fields = parse_qs(body.decode("utf-8"), keep_blank_values=True, max_num_fields=20)
+    except (UnicodeDecodeError, ValueError):
+        raise HTTPException(422, "the form could not be read") from None
+    return {k: v[0] for k, v in fields.items()}
+
+
+def _device_rows(devices: list[DeviceInfo], admin: Admin) -> str:
+    rows = []
+    for d in devices:
+        action = ""
+        if d.status == "active":
+            action = (f'<form method="post" action="/admin/devices/{escape(d.device_id)}/revoke">{_csrf(admin)}'
+                      f'<button aria-label="{escape(_("Revoke {name}").format(name=d.name))}">'
+                      f'{escape(_("Revoke"))}</button></form>')
+        rows.append(f"<tr><td>{escape(d.name)}</td><td><code>{escape(d.device_id)}</code></td>"
+                    f"<td>{escape(d.site_id)}</td><td>{escape(_('Active') if d.status == 'active' else _('Revoked'))}"
+                    f"</td><td>{_when(d.enrolled_at)}</td><td>{_when(d.last_seen_at)}</td><td>{d.events}</td>"
+                    f"<td>{action}</td></tr>")
+    head = "".join(f'<th scope="col">{escape(h)}</th>' for h in (
+        _("Name"), _("Device id"), _("Site"), _("Status"), _("Enrolled"), _("Last contact"), _("Events held"), ""))
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
+
+
+def router(ctx: ServerContext) -> APIRouter:
+    api = APIRouter(include_in_schema=False)
+
+    def signed_in(request: Request) -> Admin | None:
+        return admin_auth.session_admin(ctx, request.cookies.get(COOKIE))
+
+    async def with_admin(request: Request, form: dict[str, str] | None,
+                         then: Callable[[Admin], Any]) -> Response:
+        admin = await run_in_threadpool(signed_in, request)
+        if admin is None:
+            return RedirectResponse("/admin/login", status_code=303)
+        if form is not None and not hmac.compare_digest(form.get("csrf", ""), admin.csrf):
+            expired = escape(_("This form has expired: go back, reload the page and try again."))
+            return _page(_("Not allowed"), f'<p class="error">{expired}</p>', admin, 403)
+        return await then(admin)
+
+    @api.get("/admin/login")
+    def login_form(error: str = "") -> HTMLResponse:
+        message = f'<p class="error" role="alert">{escape(_("Wrong name or password."))}</p>' if error else ""
+        return _page(_("Site admin sign-in"), f"""{message}<form method="post" action="/admin/login">
+<label for="name">{escape(_("Admin name"))}</label><input id="name" name="name" autocomplete="username" required>
+<label for="password">{escape(_("Password"))}</label>
+<input id="password" name="password" type="password" autocomplete="current-password" required>
+<p><button>{escape(_("Sign in"))}</button></p></form>""")
+
+    @api.post("/admin/login")
+    async def login(request: Request) -> Response:
+        ctx.limit_address(request.client.host if request.client else None)
+        form = await _form(request)
+        name, password = form.get("name", ""), form.get("password", "")
+        if not await run_in_threadpool(admin_auth.check_password, ctx, name, password):
+            return RedirectResponse("/admin/login?error=1", status_code=303)
+        token, expires = await run_in_threadpool(admin_auth.start_session, ctx, name)
+        response = RedirectResponse("/admin", status_code=303)
+        response.set_cookie(COOKIE, token, httponly=True, samesite="strict", path="/admin",
+                            secure=request.url.scheme == "https", max_age=ctx.settings.session_hours * 3600)
+        return response
+
+    @api.post("/admin/logout")
+    async def logout(request: Request) -> Response:
+        form = await _form(request)
+
+        async def then(_admin: Admin) -> Response:
+            await run_in_threadpool(admin_auth.end_session, ctx, request.cookies.get(COOKIE, ""))
+            response = RedirectResponse("/admin/login", status_code=303)
+            response.delete_cookie(COOKIE, path="/admin")
+            return response
+        return await with_admin(request, form, then)
+
+    async def devices_page(admin: Admin, note: str = "", error: str = "") -> Response:
+        health = await run_in_threadpool(sync_health, ctx)
+        sites = "".join(f'<option value="{escape(s)}">{escape(ctx.sites[s].name)}</option>'
+                        for s in sorted(ctx.sites))
+        shown = ""
+        if note:
+            shown += f'<div class="note" role="status">{note}</div>'
+        if error:
+            shown += f'<p class="error" role="alert">{escape(error)}</p>'
+        body = f"""{shown}<h2>{escape(_("Enrol a tablet"))}</h2>
+<p>{escape(_("Issue a one-time code for one tablet, then enter it on the tablet (courtside run --enrol-code). "
+             "The code is shown once and expires in 24 hours."))}</p>
+<form method="post" action="/admin/enrolment-codes">{_csrf(admin)}
+<label for="site">{escape(_("Site"))}</label><select id="site" name="site_id">{sites}</select>
+<label for="device_name">{escape(_("Tablet name"))}</label>
+<input id="device_name" name="device_name" maxlength="80" required>
+<p><button>{escape(_("Issue enrolment code"))}</button></p></form>
+<h2>{escape(_("Devices"))}</h2>{_device_rows(health.devices, admin)}
+<h2>{escape(_("Share a case with a device"))}</h2>
+<form method="post" action="/admin/shares">{_csrf(admin)}
+<label for="share_site">{escape(_("Site"))}</label><select id="share_site" name="site_id">{sites}</select>
+<label for="case_id">{escape(_("Case id"))}</label><input id="case_id" name="case_id" size="40" required>
+<label for="device_id">{escape(_("Device id"))}</label><input id="device_id" name="device_id" required>
+<p><button>{escape(_("Share case"))}</button></p></form>"""
+        return _page(_("Devices"), body, admin)
+
+    @api.get("/admin")
+    async def home(request: Request) -> Response:
+        return await with_admin(request, None, devices_page)
+
+    @api.post("/admin/enrolment-codes")
+    async def issue(request: Request) -> Response:
+        form = await _form(request)
+
+        async def then(admin: Admin) -> Response:
+            try:
+                code, expires = await run_in_threadpool(enrolment.issue_code, ctx, form.get("site_id", ""),
+                                                        form.get("device_name", ""), f"admin:{admin.name}")
+            except HTTPException as exc:
+                return await devices_page(admin, error=str(exc.detail))
+            intro = _("Enrolment code for {name}, valid until {when}:").format(
+                name=" ".join(form.get("device_name", "").split()), when=fmt_datetime(expires, "short"))
+            note = f'<p>{escape(intro)}</p><p class="code">{escape(code)}</p>'
+            return await devices_page(admin, note=note)
+        return await with_admin(request, form, then)
+
+    @api.post("/admin/devices/{device_id}/revoke")
+    async def revoke(request: Request, device_id: str) -> Response:
+        form = await _form(request)
+
+        async def then(admin: Admin) -> Response:
+            try:
+                device = await run_in_threadpool(enrolment.revoke, ctx, device_id, f"admin:{admin.name}")
+            except HTTPException as exc:
+                return await devices_page(admin, error=str(exc.detail))
+            said = _("{name} is revoked: it can no longer sync.").format(name=device.name)
+            return await devices_page(admin, note=f"<p>{escape(said)}</p>")
+        return await with_admin(request, form, then)
+
+    @api.post("/admin/shares")
+    async def share(request: Request) -> Response:
+        form = await _form(request)
+
+        async def then(admin: Admin) -> Response:
+            try:
+                result = await run_in_threadpool(pull.share_case, ctx, form.get("site_id", ""),
+                                                 form.get("case_id", "").strip().lower(),
+                                                 form.get("device_id", "").strip(), f"admin:{admin.name}")
+            except HTTPException as exc:
+                return await devices_page(admin, error=str(exc.detail))
+            said = _("Case shared: {n} events go to that device.").format(n=result.events)
+            return await devices_page(admin, note=f"<p>{escape(said)}</p>")
+        return await with_admin(request, form, then)
+
+    @api.get("/admin/health")
+    async def health(request: Request) -> Response:
+        async def then(admin: Admin) -> Response:
+            h = await run_in_threadpool(sync_health, ctx)
+            sites = "".join(f"<tr><td>{escape(s.site_id)}</td><td>{s.events}</td><td>{s.cases}</td>"
+                            f"<td>{s.devices_active}</td><td>{s.devices_revoked}</td></tr>" for s in h.sites)
+            devices = "".join(
+                f"<tr><td>{escape(d.name)}</td><td>{escape(d.status)}</td><td>{_when(d.last_push_at)}</td>"
+                f"<td>{_when(d.last_pull_at)}</td><td>{_count(d.reported_pending)}</td>"
+                f"<td>{_count(d.reported_quarantined)}</td><td>{d.rejected}</td></tr>"
+                for d in h.devices)
+            quarantined = "".join(
+                f"<tr><td><code>{escape(q.device_id)}</code></td><td><code>{escape(q.event_id or '—')}</code></td>"
+                f"<td>{escape(q.reason)}</td><td>{_when(q.last_seen)}</td><td>{q.times}</td></tr>"
+                for q in h.quarantined)
+
+            def table(heads: tuple[str, ...], rows: str) -> str:
+                head = "".join(f'<th scope="col">{escape(x)}</th>' for x in heads)
+                return f"<table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>"
+
+            body = (f"<h2>{escape(_('Sites'))}</h2>"
+                    + table((_("Site"), _("Events"), _("Cases"), _("Active tablets"), _("Revoked tablets")), sites)
+                    + f"<h2>{escape(_('Tablets'))}</h2>"
+                    + table((_("Name"), _("Status"), _("Last push"), _("Last pull"), _("Waiting on tablet"),
+                             _("Held back on tablet"), _("Refused by server")), devices)
+                    + f"<h2>{escape(_('Refused events'))}</h2>"
+                    + table((_("Device"), _("Event"), _("Reason"), _("Last seen"), _("Times")), quarantined))
+            return _page(_("Sync health"), body, admin)
+        return await with_admin(request, None, then)
+
+    return api

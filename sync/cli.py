@@ -1,0 +1,90 @@
+"""`courtside server ...`: run the site server, or do an admin task on its database from the server's shell.
+
+Why straight on the database: whoever can run commands on the server already holds its keys, so
+issuing an enrolment code or revoking a tablet there needs no sign-in; over the network the same
+tasks go through the admin pages or API, behind admin login.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import sys
+from pathlib import Path
+
+from sync.context import ServerContext
+
+
+def add_server_commands(parser: argparse.ArgumentParser, default_data_dir: Path) -> None:
+    """`courtside server` runs the server; its subcommands are the admin tasks."""
+
+    def common(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--data-dir", type=Path, default=default_data_dir,
+                       help="the server's data directory (keys, and the SQLite database by default)")
+        p.add_argument("--db", default=None, help="database URL (default: SQLite in --data-dir); "
+                       "PostgreSQL as postgresql+psycopg://user@host/db")
+
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=8560)
+    common(parser)
+    tasks = parser.add_subparsers(dest="task", metavar="TASK", required=False,
+                                  title="admin tasks (run on the server itself)")
+    code = tasks.add_parser("enrol-code", help="issue a one-time enrolment code for one tablet")
+    code.add_argument("--device-name", required=True, help="what the tablet is called, e.g. 'Chelmsford MC tablet 3'")
+    code.add_argument("--site", default="demo", help="site id the tablet belongs to (default demo)")
+    code.add_argument("--hours", type=int, default=24, help="how long the code is valid (default 24)")
+    common(code)
+    devices = tasks.add_parser("devices", help="list enrolled tablets")
+    common(devices)
+    revoke = tasks.add_parser("revoke", help="revoke a tablet: it is refused from now on")
+    revoke.add_argument("device_id")
+    common(revoke)
+    admin = tasks.add_parser("add-admin", help="create a site admin, or set a new password for one")
+    admin.add_argument("name")
+    admin.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
+    common(admin)
+
+
+def _context(args: argparse.Namespace) -> ServerContext:
+    from sync.server import default_db_url, open_context
+
+    data_dir = args.data_dir.resolve()
+    return open_context(args.db or default_db_url(data_dir), data_dir)
+
+
+def run_server_command(args: argparse.Namespace) -> None:
+    from fastapi import HTTPException
+
+    from sync import admin_auth, enrolment, server
+
+    if args.task is None:
+        data_dir = args.data_dir.resolve()
+        server.serve(host=args.host, port=args.port, db_url=args.db or server.default_db_url(data_dir),
+                     data_dir=data_dir)
+        return
+    ctx = _context(args)
+    try:
+        if args.task == "enrol-code":
+            code, expires = enrolment.issue_code(ctx, args.site, args.device_name, "cli", args.hours)
+            print(f"Enrolment code for '{' '.join(args.device_name.split())}' at site {args.site}:\n\n    {code}\n\n"
+                  f"Valid once, until {expires:%Y-%m-%d %H:%M} UTC. On the tablet: "
+                  "courtside run --server URL --enrol-code CODE")
+        elif args.task == "devices":
+            rows = enrolment.list_devices(ctx)
+            if not rows:
+                print("No tablets are enrolled.")
+            for d in rows:
+                print(f"{d.device_id}  {d.status:<8} {d.site_id:<12} {d.name}")
+        elif args.task == "revoke":
+            device = enrolment.revoke(ctx, args.device_id, "cli")
+            print(f"Revoked {device.device_id} ({device.name}): it is refused from now on.")
+        elif args.task == "add-admin":
+            password = sys.stdin.readline().rstrip("\n") if args.password_stdin else getpass.getpass("Password: ")
+            admin_auth.set_password(ctx, args.name, password)
+            print(f"Site admin '{args.name}' can sign in at /admin.")
+    except HTTPException as exc:
+        sys.exit(f"courtside server {args.task}: {exc.detail}")
+    except ValueError as exc:
+        sys.exit(f"courtside server {args.task}: {exc}")
+    finally:
+        ctx.db.dispose()

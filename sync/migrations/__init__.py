@@ -1,0 +1,1 @@
+"""Alembic migrations of the site server (run by sync.db.migrate)."""

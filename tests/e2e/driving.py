@@ -1,0 +1,49 @@
+"""How the end-to-end tests drive the app: by the accessible names a screen reader would use.
+
+One place for the few moves every test makes, written for Flutter web's quirks: the engine wires its text
+input just after a field takes focus (keys typed before that are lost), and the semantics tree is rebuilt
+after every update, so each move waits for what it needs rather than sleeping.
+"""
+
+from __future__ import annotations
+
+import re
+
+from playwright.sync_api import Page, expect
+
+T = 15_000  # ms: the longest any screen takes to answer under load on two cores
+
+
+def click(page: Page, name: str | re.Pattern[str], role: str = "button") -> None:
+    page.get_by_role(role, name=name, exact=isinstance(name, str)).first.click()
+
+
+def see(page: Page, text: str | re.Pattern[str]) -> None:
+    expect(page.locator("flt-semantics-host").get_by_text(text).first).to_be_visible(timeout=T)
+
+
+def type_into(page: Page, label: str, text: str) -> None:
+    """Type into the field with this label and check it holds exactly the text (retyping if keys were lost)."""
+    box = page.get_by_role("textbox", name=label)
+    for _attempt in range(3):
+        box.click()
+        expect(box).to_be_focused()
+        page.wait_for_timeout(200)  # the engine attaches its editing element just after focus
+        page.keyboard.press("Control+A")
+        page.keyboard.type(text)
+        if box.input_value() == text:  # read while the box still has focus, where it is reliable
+            return
+    expect(box).to_have_value(text)
+
+
+def next_until(page: Page, text: str, label: str = "Next") -> None:
+    """Press the Next button (named in the page's language) page by page until the text appears."""
+    target = page.locator("flt-semantics-host").get_by_text(text, exact=True)
+    while not target.count():
+        click(page, label)
+        page.wait_for_timeout(150)
+
+
+def answer(page: Page, question: str, value: str) -> None:
+    """A radio inside the group named by its question: several questions share 'Yes' and 'No'."""
+    page.get_by_role("group", name=question).get_by_role("radio", name=value, exact=True).click()
