@@ -12,6 +12,8 @@ Answers map item ids to JSON values: an option value (choice, yes/no), a list of
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
@@ -68,6 +70,33 @@ def load_tool(name_or_path: str | Path) -> Tool:
         raise ToolError(problems)
     _CACHE[path] = (stamp, tool)
     return tool
+
+
+def tool_files(tool: Tool) -> dict[str, str]:
+    """The tool file and every block file beside it, by name relative to the tools folder: what a site server
+    sends so tablets run the tool the site agreed, not only the copy bundled with the app."""
+    path = Path(tool.path)
+    files = {path.name: path.read_text(encoding="utf-8")}
+    for block in sorted((path.parent / INSTRUMENTS_DIR).glob("*.toml")):
+        files[f"{INSTRUMENTS_DIR}/{block.name}"] = block.read_text(encoding="utf-8")
+    return files
+
+
+def install_tool(main: str, files: Mapping[str, str], into: Path) -> Tool:
+    """Write a tool sent by the server under `into` (one folder per distinct content, never overwritten) and
+    load it: the same checks as a site's own file, so a damaged copy raises ToolError and is not used."""
+    digest = hashlib.sha256(json.dumps(dict(files), sort_keys=True).encode()).hexdigest()[:32]
+    folder = into / digest
+    names = [main, *files]
+    if any(Path(n).is_absolute() or ".." in Path(n).parts or n.count("/") > 1 for n in names) or main not in files:
+        raise ToolError([Problem(main, None, "the server sent a tool with unsafe or missing file names")])
+    if not folder.exists():
+        staging = into / f".{digest}.partial"
+        for name, text in files.items():
+            (staging / name).parent.mkdir(parents=True, exist_ok=True)
+            (staging / name).write_text(text, encoding="utf-8")
+        staging.replace(folder)  # whole or not at all: a crash mid-write leaves only the staging folder
+    return load_tool(folder / main)
 
 
 def _stamp(path: Path) -> tuple[tuple[str, int, int], ...]:

@@ -99,6 +99,21 @@ class Tablet:
             self._site = (raw, build_site(json.loads(raw), Path(get_meta(self.engine, "site_source") or "site")))
         return self._site[1]
 
+    def screening_tool(self) -> Tool:
+        """The site's tool as its server runs it (pulled, hash checked), else the copy bundled with the app."""
+        for entry in self.ledger.site_content().get("tools", {}).values():
+            if not (entry.get("file") and entry.get("files")):
+                continue
+            try:
+                tool = screening.install_tool(entry["file"], entry["files"], self.data_dir / "tools")
+            except (screening.ToolError, OSError) as exc:
+                log.warning("screening tool from the site server not used: %s", exc)
+                continue
+            if tool.content_hash == entry.get("content_hash"):
+                return tool
+            log.warning("screening tool from the site server not used: its content hash does not match")
+        return screening.load_tool(self.site.screening_tool)
+
     @property
     def has_site(self) -> bool:
         return get_meta(self.engine, "site_json") is not None

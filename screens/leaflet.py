@@ -1,7 +1,8 @@
 """The CSTR leaflet: choose its language and version, open the PDF to print it, then record the hand-over.
 
-Printing goes through the platform's own print path: in web mode the PDF is served once from memory on an
-unguessable link and the browser's print dialog prints it; it is never written to the tablet's disk.
+Printing goes through the platform's own print path: in web mode the PDF is served from memory on an
+unguessable link and the browser's print dialog prints it; on a desktop it is piped to the system printer
+(app/printing.py). Either way it is never written to the tablet's disk.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import flet as ft
 from app.appointment import LOST
 from app.i18n import N_, _
 from app.leaflet import LANGUAGES, leaflet_language
+from app.printing import PrintError, print_pdf
 from app.site import PAPER
 from screens import case_page, ui
 from screens.appointment import slot_label_from
@@ -89,11 +91,30 @@ async def leaflet_page(shell: Shell, case_id: str, language: str | None = None, 
                 else _("This site prints the person's name on the leaflet.")),
         ft.Row([lang_box, paper_box], wrap=True, spacing=16),
         easy,
-        ui.primary(_("Open the leaflet to print"), icon=ft.Icons.PRINT,
-                   action=ft.OpenUrl(pdf_url, target=ft.UrlTarget.BLANK)),
+        print_button(shell, pdf, pdf_url),
         ft.Row([ui.primary(_("Leaflet given to the defendant"), given), ui.secondary(_("Back"), back)], spacing=16),
     ]
     return ft.Column(controls, spacing=16)
+
+
+def print_button(shell: Shell, pdf: bytes, pdf_url: str) -> ft.Control:
+    """In the browser, open the PDF for its print dialog; on a desktop, send it to the system printer."""
+    if shell.page.web:
+        return ui.primary(_("Open the leaflet to print"), icon=ft.Icons.PRINT,
+                          action=ft.OpenUrl(pdf_url, target=ft.UrlTarget.BLANK))
+    said = ft.Text("", size=16)
+
+    async def send(_e: ft.ControlEvent) -> None:
+        try:
+            await shell.call(print_pdf, pdf)
+        except PrintError as exc:
+            said.value, said.color = str(exc), ft.Colors.RED_700
+        else:
+            said.value, said.color = _("Sent to the printer."), None
+        shell.page.update()
+
+    return ft.Column([ui.primary(_("Print the leaflet"), send, icon=ft.Icons.PRINT),
+                      ft.Semantics(live_region=True, content=said)], spacing=8)
 
 
 async def confirmation(shell: Shell, case_id: str) -> ft.Control:

@@ -42,7 +42,7 @@ class Draft:
 
 
 async def _tool(shell: Shell) -> screening.Tool:
-    return await shell.call(lambda: screening.load_tool(shell.tablet.site.screening_tool))
+    return await shell.call(shell.tablet.screening_tool)
 
 
 async def _draft(shell: Shell, case_id: str, tool: screening.Tool) -> Draft:

@@ -158,7 +158,8 @@ class SiteDocument(BaseModel):
     version: int = Field(description="server-assigned; grows with every change")
     content_hash: str
     site: dict[str, Any] = Field(description="the site file: courts, officers, providers and their slots")
-    tools: dict[str, dict[str, Any]] = Field(description="screening tools by id: version and content hash")
+    tools: dict[str, dict[str, Any]] = Field(description="screening tools by id: version, content hash, "
+                                                                "and the tool's files (name to TOML text)")
     consent: dict[str, dict[str, Any]] = Field(description="easy-read consent content by language/name: "
                                                            "version and sha256")
 

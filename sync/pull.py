@@ -13,6 +13,7 @@ import hashlib
 import json
 import logging
 import tomllib
+from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
@@ -58,7 +59,8 @@ def site_document(site: Site) -> dict[str, Any]:
     tools: dict[str, dict[str, Any]] = {}
     try:
         tool = screening.load_tool(site.screening_tool)
-        tools[tool.id] = {"version": tool.version, "content_hash": tool.content_hash}
+        tools[tool.id] = {"version": tool.version, "content_hash": tool.content_hash,
+                          "file": Path(tool.path).name, "files": screening.tool_files(tool)}
     except Exception as exc:  # a tool being edited must not stop the server: the tablet keeps its bundled copy
         log.warning("screening tool %s of site %s could not be loaded: %s", site.screening_tool, site.id,
                     type(exc).__name__)

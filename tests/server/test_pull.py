@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
+from app import screening
 from app.store import InboxRow, Session
 from app.tablet import Tablet
 from sync.client import SyncClient, SyncError
@@ -38,6 +39,9 @@ def test_a_new_tablet_gets_its_site_configuration_from_the_server(site_server: S
     content = tablet.ledger.site_content()
     assert "cdo_court_screen" in content["tools"]
     assert "en/atr" in content["consent"] and len(content["consent"]["en/atr"]["sha256"]) == 64
+    tool = tablet.screening_tool()  # the tool the site runs, as the server sent it
+    assert Path(tool.path).is_relative_to(tmp_path / "tablet")
+    assert tool.content_hash == screening.load_tool("cdo_court_screen").content_hash
     cursor = tablet.ledger.cursor()
     client.pull()
     assert tablet.ledger.cursor() == cursor  # nothing new: the checkpoint stays
@@ -147,3 +151,38 @@ def test_a_broken_configuration_from_the_server_is_skipped_and_the_last_good_one
     assert tablet.site.courts[0].id == "chelmsford-mc"  # still the last good configuration
     assert tablet.ledger.cursor() == "7"  # the feed does not stick on it
     assert "version 7 from the server was not installed" in (tablet.sync_status().last_error or "")
+
+
+def _pulled_tool(tablet: Tablet, files: dict[str, str], content_hash: str) -> None:
+    from app.syncstate import PulledConfig
+
+    config = PulledConfig(seq=8, version=8, site=tablet.site.raw, content={"tools": {"cdo_court_screen": {
+        "version": "9", "content_hash": content_hash, "file": "cdo_court_screen.toml", "files": files}}})
+    tablet.ledger.store_pulled([], [config], "8")
+
+
+def test_a_tool_the_site_changed_reaches_the_tablet_without_an_app_update(tmp_path: Path) -> None:
+    from tests.pathway import provisioned_tablet
+
+    tablet = provisioned_tablet(tmp_path / "tablet")
+    bundled = screening.load_tool("cdo_court_screen")
+    files = screening.tool_files(bundled)
+    files["cdo_court_screen.toml"] = files["cdo_court_screen.toml"].replace(
+        f'version = "{bundled.version}"', 'version = "9"', 1)
+    changed = screening.install_tool("cdo_court_screen.toml", files, tmp_path / "server-side")
+    _pulled_tool(tablet, files, changed.content_hash)
+    used = tablet.screening_tool()
+    assert (used.version, used.content_hash) == ("9", changed.content_hash) != (bundled.version, bundled.content_hash)
+
+
+def test_a_tool_that_does_not_match_its_hash_or_escapes_its_folder_is_not_used(tmp_path: Path) -> None:
+    from tests.pathway import provisioned_tablet
+
+    tablet = provisioned_tablet(tmp_path / "tablet")
+    bundled = screening.load_tool("cdo_court_screen")
+    files = screening.tool_files(bundled)
+    _pulled_tool(tablet, files, "0" * 64)  # altered on the way: the hash the server sent does not match
+    assert tablet.screening_tool().path == bundled.path
+    _pulled_tool(tablet, {**files, "../../escape.toml": "x"}, bundled.content_hash)
+    assert tablet.screening_tool().path == bundled.path
+    assert not (tmp_path / "escape.toml").exists()
