@@ -162,59 +162,77 @@ def months_between(first: str, last: str) -> tuple[str, ...]:
 
 
 def compute(site_id: str, months: tuple[str, ...], facts: Iterable[Facts]) -> Report:
-    """Count every section of the return over the cases referred in `months`, per month and court and in total."""
-    counts: Counts = Counter()
+    """Count every section of the return over the cases referred in `months`, per month and court and in total.
+
+    Cases are first grouped by the few facts each section needs (most cases share them), then each group is
+    added to its cells once with its size: the counting then costs per group, not per case.
+    """
     period = set(months)
-    lengths: list[int] = []
-    courts: set[str] = set()
+    groups: Counter[tuple[Any, ...]] = Counter()
     for f in facts:
-        if f.month in period:
-            courts.add(f.court_id)
-            _count_case(counts, f)
-            if "sentenced" in f.stages and f.order_months:
-                lengths.append(f.order_months)
+        if f.month not in period:
+            continue
+        where = (f.month, f.court_id)
+        groups[("pathway", *where, f.stages, f.requirements, f.referral_source)] += 1
+        if "screened" in f.stages:  # everyone who engages is asked; not answering is counted too
+            for c in equality.CHARACTERISTICS:
+                groups[("equality", *where, f"{c}:{f.equality.get(c, equality.NOT_RECORDED)}")] += 1
+        if "consented" in f.stages and f.consent_format:
+            groups[("consent", *where, f.consent_format, f.consent_locale, f.interpreter)] += 1
+        if "sentenced" in f.stages:
+            groups[("order", *where, f.requirements, f.order_months, tuple(sorted(f.requirement_months.items())),
+                    f.short_form)] += 1
+    counts: Counts = Counter()
+    lengths: Counter[int] = Counter()
+    for key, n in groups.items():
+        _count_group(counts, key, n)
+        if key[0] == "order" and key[4]:
+            lengths[key[4]] += n
     lines = _headline(counts, lengths)
     lines += [Line(*key, value=n, unit="count", small=n in SMALL) for key, n in sorted(counts.items())]
-    return Report(site_id, months, tuple(sorted(courts)), tuple(lines))
+    return Report(site_id, months, tuple(sorted({key[2] for key in groups})), tuple(lines))
 
 
-def _count_case(counts: Counts, f: Facts) -> None:
-    """Add one case to every cell it belongs in: its month and court, each alone, and the whole period."""
-    cells = ((f.month, f.court_id), (f.month, ALL), (ALL, f.court_id), (ALL, ALL))
-    stages = set(f.stages)
+def _count_group(counts: Counts, key: tuple[Any, ...], n: int) -> None:
+    """Add a group of n cases to every cell it belongs in: its month and court, each alone, and the whole period."""
+    part, month, court, *rest = key
+    cells = ((month, court), (month, ALL), (ALL, court), (ALL, ALL))
 
     def add(section: str, category: str, requirements: Iterable[str] = ()) -> None:
-        for month, court in cells:
-            counts[(section, category, month, court, ALL)] += 1
+        for m, c in cells:
+            counts[(section, category, m, c, ALL)] += n
             for r in requirements:
-                counts[(section, category, month, court, r)] += 1
+                counts[(section, category, m, c, r)] += n
 
-    for stage in f.stages:
-        add("funnel", stage, f.requirements if stage not in ("referred", "screened") else ())
-    add("referral_source", f.referral_source)
-    if "screened" in stages:  # everyone who engages is asked; not answering is counted too
-        for characteristic in equality.CHARACTERISTICS:
-            add("equality", f"{characteristic}:{f.equality.get(characteristic, equality.NOT_RECORDED)}")
-    if "consented" in stages and f.consent_format:
-        add("consent_format", f.consent_format)
-        if f.consent_locale and f.consent_locale != "en":
-            add("consent_format", f"language:{f.consent_locale}")
-        if f.interpreter:
+    if part == "pathway":
+        stages, requirements, source = rest
+        for stage in stages:
+            add("funnel", stage, requirements if stage not in ("referred", "screened") else ())
+        add("referral_source", source)
+    elif part == "equality":
+        add("equality", rest[0])
+    elif part == "consent":
+        fmt, locale, interpreter = rest
+        add("consent_format", fmt)
+        if locale and locale != "en":
+            add("consent_format", f"language:{locale}")
+        if interpreter:
             add("consent_format", "interpreter")
-    if "sentenced" in stages:
-        for r in f.requirements:
+    else:
+        requirements, order_months, requirement_months, short_form = rest
+        for r in requirements:
             add("requirement", r)
-        add("requirement_combination", combination(f.requirements))
-        if any(r in MHTRS for r in f.requirements) and {"ATR", "DRR"} & set(f.requirements):
+        add("requirement_combination", combination(requirements))
+        if any(r in MHTRS for r in requirements) and {"ATR", "DRR"} & set(requirements):
             add("requirement", "MHTR_with_ATR_or_DRR")
-        if f.order_months:
-            add("order_length", str(f.order_months))
-        for r, n in sorted(f.requirement_months.items()):
-            add("requirement_length", f"{r}:{n}")
-        add("short_form", f.short_form or "not_given")
+        if order_months:
+            add("order_length", str(order_months))
+        for r, months in requirement_months:
+            add("requirement_length", f"{r}:{months}")
+        add("short_form", short_form or "not_given")
 
 
-def _headline(counts: Counts, lengths: list[int]) -> list[Line]:
+def _headline(counts: Counts, by_length: Counter[int]) -> list[Line]:
     """The evaluation's headline table for the whole period: the figures the Programme Board compares."""
     def n(section: str, category: str) -> int:
         return counts[(section, category, ALL, ALL, ALL)]
@@ -235,7 +253,8 @@ def _headline(counts: Counts, lengths: list[int]) -> list[Line]:
             percent("mhtr_with_atr_or_drr_percent", n("requirement", "MHTR_with_ATR_or_DRR"), mhtr),
             percent("first_appointment_attended_percent", n("funnel", "appointment_attended"),
                     n("funnel", "appointment_booked"))]
-    if lengths:
+    if by_length:
+        lengths = sorted(by_length.elements())
         few = len(lengths) < max(SMALL) + 1
         out += [line("order_months_most_common", statistics.mode(lengths), "months", few),
                 line("order_months_median", statistics.median(lengths), "months", few),

@@ -10,6 +10,7 @@ events before this table existed.
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Iterable
 from typing import Any
 
@@ -22,10 +23,11 @@ from sqlalchemy.engine import Connection
 from app import report
 from app.case import CaseEvent, fold
 from app.consent_events import SUMMARY_KIND
-from app.crypto import event_aad, unseal
+from app.crypto import VaultError, event_aad, unseal
 from sync.context import ServerContext
 from sync.db import ReportFact, ServerEvent, utcnow
 
+log = logging.getLogger("courtside.report")
 EVENTS = ServerEvent.__table__  # type: ignore[attr-defined]
 FACTS = ReportFact.__table__  # type: ignore[attr-defined]
 _CHUNK = 500
@@ -43,13 +45,19 @@ def refresh(conn: Connection, key: X25519PrivateKey, site_id: str, case_ids: Ite
         for r in conn.execute(select(EVENTS.c.id, EVENTS.c.case_id, EVENTS.c.kind, EVENTS.c.hlc, EVENTS.c.officer_id,
                                      EVENTS.c.sealed).where(EVENTS.c.case_id.in_(chunk),
                                                             EVENTS.c.kind != SUMMARY_KIND)):
-            payload = json.loads(unseal(key, r.sealed, event_aad(r.id, r.case_id)))
+            try:
+                payload = json.loads(unseal(key, r.sealed, event_aad(r.id, r.case_id)))
+            except (VaultError, ValueError):
+                log.warning("report facts: event %s does not open", r.id)
+                continue
             by_case.setdefault(r.case_id, []).append(CaseEvent(r.id, r.case_id, r.kind, r.hlc, r.officer_id, payload))
         for case_id, events in by_case.items():
             try:
                 facts = report.facts_of(fold(case_id, events))
-            except (KeyError, TypeError, ValueError):
-                continue  # a case whose opening has not arrived yet, or from a newer schema: counted once it folds
+            except Exception as exc:  # noqa: BLE001 - the push stores the record whatever; the figures wait
+                # A case whose opening has not arrived yet, or from a newer schema: counted once it folds.
+                log.warning("report facts: case %s does not fold yet (%s)", case_id, type(exc).__name__)
+                continue
             if facts is not None:
                 rows.append({"case_id": case_id, "site_id": site_id, "month": facts.month,
                              "court_id": facts.court_id, "updated_at": now,
