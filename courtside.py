@@ -171,6 +171,9 @@ def main(argv: list[str] | None = None) -> None:
     from sync.cli import add_server_commands
 
     add_server_commands(p_server, DEFAULT_HOME / "server")
+    from sync.cli import add_report_commands
+
+    add_report_commands(sub, DEFAULT_HOME / "server")
 
     p_run = sub.add_parser("run", help="run the tablet app")
     p_run.add_argument("--data-dir", type=Path, default=DEFAULT_HOME / "tablet")
@@ -228,6 +231,10 @@ def main(argv: list[str] | None = None) -> None:
     logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per sync request is noise
     if args.command == "demo":
         demo(args.host, args.port, args.server_port, args.home)
+    elif args.command in ("report", "demo-data"):
+        from sync.cli import run_report_command
+
+        run_report_command(args)
     elif args.command == "server":
         from sync.cli import run_server_command
 

@@ -22,6 +22,8 @@ REFERRAL_SOURCES: dict[str, str] = {
     "self_referral": N_("Self-referral"),
     "carer_family": N_("Carer or family"),
     "appropriate_adult": N_("Appropriate adult"),
+    # The CDO screening in court (service description option three): 85% of referrals in the evaluation.
+    "court_duty_officer": N_("Court duty officer (probation, in court)"),
 }
 
 REQUIREMENT_NAMES: dict[str, str] = {
@@ -149,6 +151,8 @@ class Case:
     leaflet_reprint: bool = False  # a leaflet was handed over and an appointment on it has changed since
     booking_states: dict[str, str] = field(default_factory=dict)  # booking id -> the server's answer, if any
     record_ids: dict[str, str] = field(default_factory=dict)  # "sentence_recorded" / "provider_agreed:ATR" -> event
+    equality: dict[str, Any] | None = None  # the person's equality monitoring answers (all optional)
+    attendance: dict[str, dict[str, Any]] = field(default_factory=dict)  # booking id -> attended or not, and who said
 
     @property
     def proposed(self) -> list[str]:
@@ -281,6 +285,10 @@ def _apply(case: Case, kind: str, p: dict[str, Any], event_id: str) -> None:
         case.appointment = case.appointments[event_id]
         case.leaflet_reprint = case.leaflet_reprint or case.leaflet is not None
         case.leaflet = None
+    elif kind == "equality_recorded":
+        case.equality = p
+    elif kind == "appointment_attended":
+        case.attendance[p["booking_id"]] = p
     elif kind == "leaflet_printed":
         case.leaflet = p
         case.leaflet_reprint = False

@@ -18,7 +18,7 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from sqlalchemy import func
 
 from app import appointment as appointments
-from app import consent_record, crypto, screening, suitability
+from app import consent_record, crypto, equality, screening, suitability
 from app import proposal as proposals
 from app import sentence as sentences
 from app.case import SCHEMA_VERSION, Case, CaseDetails, CaseEvent, FieldErrors, fold
@@ -577,3 +577,18 @@ class OfficerSession:
         return self.record(case_id, "leaflet_printed", {
             "booking_ids": sorted(case.appointments), "slot_id": (case.appointment or {}).get("slot_id"),
             "locale": locale, "easy_read": easy_read})
+
+    def record_equality(self, case_id: str, answers: dict[str, str], locale: str = "en",
+                        easy_read: bool = False) -> Case:
+        """The person's own equality monitoring answers, sealed like every event; any may be left out."""
+        return self.record(case_id, equality.KIND, equality.payload(answers, locale, easy_read))
+
+    def record_attendance(self, case_id: str, booking_id: str, attended: bool, recorded_by: str) -> Case:
+        """Whether the person came to the first appointment, as the provider or probation told the CDO."""
+        case = self.case(case_id)
+        if booking_id not in case.appointments:
+            raise FieldErrors({"booking": _("Choose one of the appointments booked for this order")})
+        if recorded_by not in ("provider", "probation"):
+            raise FieldErrors({"recorded_by": _("Say whether the provider or probation reported it")})
+        return self.record(case_id, "appointment_attended", {"booking_id": booking_id, "attended": attended,
+                                                             "recorded_by": recorded_by})

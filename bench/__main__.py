@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import platform
 
-from bench import bench_leaflet, bench_save, bench_screening, bench_screens, bench_sync, bench_unlock
+from bench import bench_leaflet, bench_report, bench_save, bench_screening, bench_screens, bench_sync, bench_unlock
 
 
 def main() -> None:
     print(f"Courtside benchmarks — Python {platform.python_version()}, {platform.machine()}")
     print("  (ratios are to the baseline in the same block, measured in the same run)")
-    for module in (bench_save, bench_unlock, bench_screens, bench_screening, bench_leaflet, bench_sync):
+    for module in (bench_save, bench_unlock, bench_screens, bench_screening, bench_leaflet, bench_sync, bench_report):
         print()
         print("\n".join(module.main()))
 

@@ -18,11 +18,14 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
+from app import report as returns
 from app.i18n import _, fmt_datetime
-from sync import admin_auth, enrolment, pull
+from app.report_pdf import render_report
+from sync import admin_auth, enrolment, pull, report_store
 from sync.admin import DeviceInfo, sync_health
 from sync.admin_auth import COOKIE, Admin
 from sync.context import ServerContext
+from sync.db import utcnow
 
 _HEADERS = {"Cache-Control": "no-store", "X-Frame-Options": "DENY", "Referrer-Policy": "no-referrer",
             "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; "
@@ -46,7 +49,8 @@ def _page(title: str, body: str, admin: Admin | None = None, status: int = 200) 
     nav = ""
     if admin is not None:
         nav = (f'<nav><a href="/admin">{escape(_("Devices"))}</a><a href="/admin/health">'
-               f'{escape(_("Sync health"))}</a><form method="post" action="/admin/logout" style="display:inline">'
+               f'{escape(_("Sync health"))}</a><a href="/admin/report">{escape(_("Monthly return"))}</a>'
+               f'<form method="post" action="/admin/logout" style="display:inline">'
                f'{_csrf(admin)}<button>{escape(_("Sign out"))}</button></form>'
                f' {escape(_("Signed in as {name}").format(name=admin.name))}</nav>')
     html = (f'<!doctype html><html lang="en"><head><meta charset="utf-8"><title>{escape(title)} — Courtside'
@@ -83,6 +87,45 @@ def _device_rows(devices: list[DeviceInfo], admin: Admin) -> str:
     head = "".join(f'<th scope="col">{escape(h)}</th>' for h in (
         _("Name"), _("Device id"), _("Site"), _("Status"), _("Enrolled"), _("Last contact"), _("Events held"), ""))
     return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
+
+
+def _table(heads: tuple[str, ...], rows: str) -> str:
+    head = "".join(f'<th scope="col">{escape(x)}</th>' for x in heads)
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>"
+
+
+def _period(site: str, first: str, last: str) -> tuple[str, str, str]:
+    """The site and months asked for; this month when none is given. ValueError names a bad month."""
+    today = utcnow().strftime("%Y-%m")
+    first, last = first or today, last or first or today
+    returns.months_between(first, last)
+    return site, first, last
+
+
+def _report_body(result: returns.Report, sites: str, query: str) -> str:
+    """The dashboard: the period form, the headline, and the funnel month by month (suppressed like the return)."""
+    first, last = result.period
+    headline = "".join(f"<tr><td>{escape(ln.category.replace('_', ' '))}</td><td>{escape(ln.shown(True))}</td></tr>"
+                       for ln in result.section("headline"))
+
+    def cell(stage: str, month: str) -> str:
+        line = result.line("funnel", stage, month)
+        return escape(line.shown(True)) if line else "0"
+
+    funnel = "".join(f"<tr><th scope=\"row\">{escape(stage.replace('_', ' '))}</th>"
+                     + "".join(f"<td>{cell(stage, m)}</td>" for m in (*result.months, returns.ALL)) + "</tr>"
+                     for stage in returns.STAGES)
+    return f"""<form method="get" action="/admin/report">
+<label for="site">{escape(_("Site"))}</label><select id="site" name="site">{sites}</select>
+<label for="from">{escape(_("From (YYYY-MM)"))}</label><input id="from" name="from" value="{escape(first)}" required>
+<label for="to">{escape(_("To (YYYY-MM)"))}</label><input id="to" name="to" value="{escape(last)}">
+<p><button>{escape(_("Show"))}</button></p></form>
+<p>{escape(_("Counts of 1 to 4 are shown as *, as in the return sent to the Programme Board."))}
+<a href="/admin/report.csv?{escape(query)}">{escape(_("Download the return (CSV)"))}</a>
+<a href="/admin/report.pdf?{escape(query)}">{escape(_("Download the report with charts (PDF)"))}</a></p>
+<h2>{escape(_("Headline"))}</h2>{_table((_("Figure"), _("Value")), headline)}
+<h2>{escape(_("Pathway funnel by month"))}</h2>
+{_table(("", *result.months, _("Whole period")), funnel)}"""
 
 
 def router(ctx: ServerContext) -> APIRouter:
@@ -224,18 +267,55 @@ def router(ctx: ServerContext) -> APIRouter:
                 f"<td>{escape(q.reason)}</td><td>{_when(q.last_seen)}</td><td>{q.times}</td></tr>"
                 for q in h.quarantined)
 
-            def table(heads: tuple[str, ...], rows: str) -> str:
-                head = "".join(f'<th scope="col">{escape(x)}</th>' for x in heads)
-                return f"<table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>"
-
             body = (f"<h2>{escape(_('Sites'))}</h2>"
-                    + table((_("Site"), _("Events"), _("Cases"), _("Active tablets"), _("Revoked tablets")), sites)
+                    + _table((_("Site"), _("Events"), _("Cases"), _("Active tablets"), _("Revoked tablets")), sites)
                     + f"<h2>{escape(_('Tablets'))}</h2>"
-                    + table((_("Name"), _("Status"), _("Last push"), _("Last pull"), _("Waiting on tablet"),
+                    + _table((_("Name"), _("Status"), _("Last push"), _("Last pull"), _("Waiting on tablet"),
                              _("Held back on tablet"), _("Refused by server")), devices)
                     + f"<h2>{escape(_('Refused events'))}</h2>"
-                    + table((_("Device"), _("Event"), _("Reason"), _("Last seen"), _("Times")), quarantined))
+                    + _table((_("Device"), _("Event"), _("Reason"), _("Last seen"), _("Times")), quarantined))
             return _page(_("Sync health"), body, admin)
         return await with_admin(request, None, then)
+
+    async def monthly(request: Request, then: Callable[[Admin, returns.Report, str], Any]) -> Response:
+        q = request.query_params
+
+        async def show(admin: Admin) -> Response:
+            try:
+                site, first, last = _period(q.get("site", next(iter(sorted(ctx.sites)), "")), q.get("from", ""),
+                                            q.get("to", ""))
+                result = await run_in_threadpool(report_store.monthly_report, ctx, site, first, last)
+            except (ValueError, HTTPException) as exc:
+                said = exc.detail if isinstance(exc, HTTPException) else str(exc)
+                return _page(_("Monthly return"), f'<p class="error" role="alert">{escape(str(said))}</p>', admin,
+                             422)
+            return await then(admin, result, f"site={site}&from={first}&to={last}")
+        return await with_admin(request, None, show)
+
+    @api.get("/admin/report")
+    async def report_page(request: Request) -> Response:
+        async def then(admin: Admin, result: returns.Report, query: str) -> Response:
+            sites = "".join(f'<option value="{escape(s)}"{" selected" if s == result.site_id else ""}>'
+                            f'{escape(ctx.sites[s].name)}</option>' for s in sorted(ctx.sites))
+            return _page(_("Monthly return"), _report_body(result, sites, query), admin)
+        return await monthly(request, then)
+
+    def download(result: returns.Report, body: bytes, kind: str, media: str) -> Response:
+        first, last = result.period
+        name = f"cstr-return-{result.site_id}-{first}-{last}.{kind}"
+        return Response(body, media_type=media, headers={**_HEADERS,
+                                                         "Content-Disposition": f'attachment; filename="{name}"'})
+
+    @api.get("/admin/report.csv")
+    async def report_csv(request: Request) -> Response:
+        async def then(_admin: Admin, result: returns.Report, _query: str) -> Response:
+            return download(result, returns.to_csv(result).encode(), "csv", "text/csv; charset=utf-8")
+        return await monthly(request, then)
+
+    @api.get("/admin/report.pdf")
+    async def report_pdf(request: Request) -> Response:
+        async def then(_admin: Admin, result: returns.Report, _query: str) -> Response:
+            return download(result, await run_in_threadpool(render_report, result), "pdf", "application/pdf")
+        return await monthly(request, then)
 
     return api

@@ -45,6 +45,66 @@ def add_server_commands(parser: argparse.ArgumentParser, default_data_dir: Path)
     common(admin)
 
 
+def add_report_commands(sub: argparse._SubParsersAction, default_data_dir: Path) -> None:
+    """`courtside report` (the monthly return) and `courtside demo-data` (the synthetic cohort that checks it)."""
+    rep = sub.add_parser("report", help="the monthly minimum data set for the CSTR Programme Board (CSV or PDF)",
+                         description="Count the site's return from the server's records. Counts of 1 to 4 are "
+                         "suppressed (*). The columns are documented in docs/REPORT.md.")
+    period = rep.add_mutually_exclusive_group(required=True)
+    period.add_argument("--month", metavar="YYYY-MM", help="one month")
+    period.add_argument("--from", dest="first", metavar="YYYY-MM", help="first month (with --to)")
+    rep.add_argument("--to", dest="last", metavar="YYYY-MM", help="last month (default: the --from month)")
+    rep.add_argument("--format", choices=("csv", "pdf"), default="csv")
+    rep.add_argument("--site", default="demo", help="site id (default demo)")
+    rep.add_argument("--out", type=Path, default=None, metavar="FILE", help="write here (CSV default: standard out)")
+    rep.add_argument("--rebuild", action="store_true",
+                     help="fold every case's events into report facts again first (after an upgrade)")
+    demo = sub.add_parser("demo-data", help="store a synthetic cohort on the server, to check the report against",
+                          description="Store the testbed-2018 cohort (October 2017 to June 2018) with the process "
+                          "evaluation's proportions, written by a throwaway tablet and sealed to the server.")
+    demo.add_argument("--cohort", choices=("testbed-2018",), required=True)
+    demo.add_argument("--site", default="demo", help="site id (default demo)")
+    for p in (rep, demo):
+        p.add_argument("--data-dir", type=Path, default=default_data_dir, help="the server's data directory")
+        p.add_argument("--db", default=None, help="database URL (default: SQLite in --data-dir)")
+
+
+def run_report_command(args: argparse.Namespace) -> None:
+    from fastapi import HTTPException
+
+    from app.report import to_csv
+    from app.report_pdf import render_report
+    from sync import demo_data, report_store
+
+    ctx = _context(args)
+    try:
+        if args.command == "demo-data":
+            cohort = demo_data.load_cohort(ctx, args.cohort, args.site)
+            print(f"Stored the {args.cohort} cohort at site {args.site}: {cohort.cases} cases, {cohort.events} "
+                  "events. Try: courtside report --from 2017-10 --to 2018-06")
+            return
+        if args.first is None and args.last is not None:
+            sys.exit("courtside report: --to needs --from")
+        if args.rebuild:
+            print(f"Report facts rebuilt for {report_store.rebuild(ctx, args.site)} cases.", file=sys.stderr)
+        first = args.month or args.first
+        result = report_store.monthly_report(ctx, args.site, first, args.month or args.last or first)
+        if args.format == "pdf":
+            if args.out is None:
+                sys.exit("courtside report: a PDF needs --out FILE")
+            args.out.write_bytes(render_report(result))
+        elif args.out is None:
+            sys.stdout.write(to_csv(result))
+        else:
+            args.out.write_text(to_csv(result), encoding="utf-8")
+    except HTTPException as exc:
+        sys.exit(f"courtside {args.command}: {exc.detail}")
+    except ValueError as exc:
+        sys.exit(f"courtside {args.command}: {exc}")
+    finally:
+        ctx.db.dispose()
+
+
 def _context(args: argparse.Namespace) -> ServerContext:
     from sync.server import default_db_url, open_context
 

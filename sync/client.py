@@ -19,6 +19,7 @@ import httpx
 from pydantic import ValidationError
 
 from app.i18n import _
+from app.store import EventRow
 from app.syncstate import PENDING_STATES, Enrolment, PulledConfig, PulledEvent
 from app.tablet import Tablet
 from sync.protocol import DriftDigest, EnrolRequest, EnrolResponse, HeldEvents, PullPage, PushResult, ShareResult
@@ -81,6 +82,12 @@ def _detail(resp: httpx.Response) -> str:
     except (ValueError, AttributeError):
         detail = None
     return str(detail) if detail else resp.reason_phrase
+
+
+def wire_event(r: EventRow) -> dict[str, Any]:
+    """A queued event as a push carries it: clear sync fields and the blob sealed to the server."""
+    return {"id": r.id, "case_id": r.case_id, "kind": r.kind, "hlc": r.hlc, "device_id": r.device_id,
+            "officer_id": r.officer_id, "schema_version": r.schema_version, "sealed": b64(r.sealed or b"")}
 
 
 class SyncClient:
@@ -213,9 +220,7 @@ class SyncClient:
         enrolment = self._enrolment()
         held = 0
         while rows := self.ledger.unsent(self.batch_size):
-            events = [{"id": r.id, "case_id": r.case_id, "kind": r.kind, "hlc": r.hlc, "device_id": r.device_id,
-                       "officer_id": r.officer_id, "schema_version": r.schema_version,
-                       "sealed": b64(r.sealed or b"")} for r in rows]
+            events = [wire_event(r) for r in rows]
             body = _body({"site_id": enrolment.site_id, "device_id": enrolment.device_id, "events": events})
             result: PushResult = self._json(PushResult, self._call("POST", "/api/v1/sync/push", body=body))
             sent = {r.id for r in rows}

@@ -173,6 +173,21 @@ class Quarantine(SQLModel, table=True):
     times: int = 1
 
 
+class ReportFact(SQLModel, table=True):
+    """A case's report facts (app.report.Facts as JSON), refolded whenever its events arrive. They name nobody:
+    month, court, stages, requirements, lengths, referral source, consent format, equality categories."""
+
+    __tablename__ = "report_fact"
+    __table_args__ = (Index("ix_report_fact_site_month", "site_id", "month"),)
+
+    case_id: str = Field(primary_key=True, max_length=36)
+    site_id: str = Field(max_length=64)
+    month: str = Field(max_length=7)
+    court_id: str = Field(max_length=64)
+    facts: str
+    updated_at: datetime = _when()
+
+
 class AdminUser(SQLModel, table=True):
     __tablename__ = "admin_user"
 

@@ -29,6 +29,7 @@ from sqlalchemy.exc import IntegrityError
 from starlette.concurrency import run_in_threadpool
 
 from app.crypto import VaultError, event_aad, unseal
+from sync import report_store
 from sync.auth import AuthedDevice, device_auth, signed
 from sync.context import ServerContext
 from sync.db import (
@@ -168,6 +169,8 @@ def ingest(ctx: ServerContext, device: AuthedDevice, batch: PushBatch) -> PushRe
                     rejected[index] = Rejection(index=index, id=row["id"], reason=HELD_OTHERWISE)
         if new_ids:
             _feed_shared(conn, batch.site_id, [row for row in rows if row["id"] in new_ids])
+            report_store.refresh(conn, ctx.keys.seal, batch.site_id,
+                                 {row["case_id"] for row in rows if row["id"] in new_ids})
         if rejected:
             _quarantine(conn, device, batch, rejected, now)
         conn.execute(update(Device.__table__).where(  # type: ignore[attr-defined]

@@ -1,0 +1,275 @@
+"""The monthly minimum data set for the CSTR Programme Board: per-case report facts and the figures from them.
+
+Why facts first: a case's events are sealed, so the server folds them once (app.case.fold) into a handful of
+non-identifying facts (month, court, stages reached, requirements, lengths, referral source, consent format,
+equality categories) and every report is counted from those. Nothing here names a person or knows about
+HTTP, databases or screens. The return's columns and sections are documented in docs/REPORT.md.
+
+Small numbers: anything that leaves the site shows a count of 1 to 4, and any figure worked out from one,
+as "*" (suppressed), so a person cannot be picked out of a small court or month.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import statistics
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass, field
+from datetime import date
+from typing import Any
+
+from app import equality
+from app.case import Case
+
+ALL = "all"
+SUPPRESSED = "*"
+SMALL = range(1, 5)  # counts of 1 to 4 are suppressed in anything that leaves the site
+CDO = "court_duty_officer"
+MHTRS = ("MHTR_PRIMARY", "MHTR_SECONDARY")
+REQUIREMENTS = ("ATR", "DRR", "MHTR_PRIMARY", "MHTR_SECONDARY")  # the order combinations are written in
+# The pathway funnel, in order; a case counts at every stage it reached.
+STAGES = ("referred", "screened", "suitable", "consented", "recommended", "sentenced", "sentenced_on_day",
+          "appointment_booked", "appointment_attended")
+CSV_COLUMNS = ("site_id", "period_from", "period_to", "section", "category", "month", "court_id", "requirement",
+               "value", "unit")
+Counts = Counter[tuple[str, str, str, str, str]]
+
+
+@dataclass(frozen=True)
+class Facts:
+    """What one case contributes to the return; nothing in it identifies the person."""
+
+    month: str  # YYYY-MM of the hearing the person was referred for
+    court_id: str
+    referral_source: str
+    stages: tuple[str, ...]
+    requirements: tuple[str, ...] = ()  # as they stand: imposed once sentenced, else proposed
+    order_months: int | None = None
+    requirement_months: dict[str, int] = field(default_factory=dict)
+    short_form: str | None = None
+    consent_format: str | None = None  # easy_read | standard, when consent was given
+    consent_locale: str | None = None
+    interpreter: bool = False
+    equality: dict[str, str] = field(default_factory=dict)  # characteristic -> category, age as a band
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_json(cls, d: dict[str, Any]) -> Facts:
+        return cls(**{**d, "stages": tuple(d["stages"]), "requirements": tuple(d["requirements"])})
+
+
+def combination(requirements: Iterable[str]) -> str:
+    """"ATR+MHTR_PRIMARY": the requirements in one fixed order, so the same order is always written the same."""
+    chosen = set(requirements)
+    return "+".join(r for r in REQUIREMENTS if r in chosen)
+
+
+def facts_of(case: Case) -> Facts | None:
+    """Fold a case into its report facts; None until the case has been opened (its details are known)."""
+    d = case.details
+    if d is None or d.hearing_date is None:
+        return None
+    sentence = case.sentence or {}
+    imposed = case.imposed
+    reached = {
+        "referred": True,
+        "screened": case.screening is not None,
+        "suitable": bool(case.proposed),
+        "consented": any(ev.kind == "consent_given" for ev in case.history),
+        "recommended": case.proposal is not None,
+        "sentenced": bool(imposed),
+        "sentenced_on_day": bool(imposed) and sentence.get("sentenced_on_day") is True,
+        "appointment_booked": bool(imposed and case.appointments),
+        "appointment_attended": any(a.get("attended") for a in case.attendance.values()),
+    }
+    order = sentence.get("order") or {} if imposed else {}
+    given = next((ev.payload for ev in reversed(case.history) if ev.kind == "consent_given"), None)
+    answers = dict((case.equality or {}).get("answers", {}))
+    answers["age_band"] = equality.age_band(d.dob, d.hearing_date)
+    return Facts(
+        month=d.hearing_date.strftime("%Y-%m"), court_id=d.court_id, referral_source=d.referral_source,
+        stages=tuple(s for s in STAGES if reached[s]), requirements=tuple(case.requirements),
+        order_months=order.get("order_months"), requirement_months=dict(order.get("requirements", {})),
+        short_form=sentence.get("short_form") if imposed else None,
+        consent_format=given.get("format") if given else None, consent_locale=given.get("locale") if given else None,
+        interpreter=bool(given and given.get("interpreter")), equality=answers)
+
+
+@dataclass(frozen=True)
+class Line:
+    """One figure of the return. `small` marks a figure suppressed outside the site."""
+
+    section: str
+    category: str
+    month: str
+    court_id: str
+    requirement: str
+    value: float
+    unit: str  # count | percent | months
+    small: bool
+
+    def shown(self, suppress: bool) -> str:
+        if suppress and self.small:
+            return SUPPRESSED
+        return str(int(self.value)) if self.unit == "count" else f"{self.value:g}"
+
+
+@dataclass(frozen=True)
+class Report:
+    site_id: str
+    months: tuple[str, ...]  # every month of the period, oldest first
+    courts: tuple[str, ...]
+    lines: tuple[Line, ...]
+    _index: dict[tuple[str, str, str, str, str], Line] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_index", {(ln.section, ln.category, ln.month, ln.court_id, ln.requirement): ln
+                                            for ln in self.lines})
+
+    @property
+    def period(self) -> tuple[str, str]:
+        return self.months[0], self.months[-1]
+
+    def value(self, section: str, category: str, month: str = ALL, court_id: str = ALL,
+              requirement: str = ALL) -> float:
+        """The figure for one cell (0 when nothing counted there); what tests and charts read."""
+        found = self.line(section, category, month, court_id, requirement)
+        return found.value if found else 0
+
+    def line(self, section: str, category: str, month: str = ALL, court_id: str = ALL,
+             requirement: str = ALL) -> Line | None:
+        return self._index.get((section, category, month, court_id, requirement))
+
+    def section(self, section: str, month: str = ALL, court_id: str = ALL) -> list[Line]:
+        return [ln for ln in self.lines if ln.section == section and ln.month == month and ln.court_id == court_id
+                and ln.requirement == ALL]
+
+
+def months_between(first: str, last: str) -> tuple[str, ...]:
+    """Every YYYY-MM from first to last inclusive; ValueError names a bad or backwards period."""
+    start, end = date.fromisoformat(first + "-01"), date.fromisoformat(last + "-01")
+    if end < start:
+        raise ValueError(f"the period ends ({last}) before it starts ({first})")
+    out, y, m = [], start.year, start.month
+    while (y, m) <= (end.year, end.month):
+        out.append(f"{y:04d}-{m:02d}")
+        y, m = (y + 1, 1) if m == 12 else (y, m + 1)
+    return tuple(out)
+
+
+def compute(site_id: str, months: tuple[str, ...], facts: Iterable[Facts]) -> Report:
+    """Count every section of the return over the cases referred in `months`, per month and court and in total.
+
+    Cases are first grouped by the few facts each section needs (most cases share them), then each group is
+    added to its cells once with its size: the counting then costs per group, not per case.
+    """
+    period = set(months)
+    groups: Counter[tuple[Any, ...]] = Counter()
+    for f in facts:
+        if f.month not in period:
+            continue
+        where = (f.month, f.court_id)
+        groups[("pathway", *where, f.stages, f.requirements, f.referral_source)] += 1
+        if "screened" in f.stages:  # everyone who engages is asked; not answering is counted too
+            for c in equality.CHARACTERISTICS:
+                groups[("equality", *where, f"{c}:{f.equality.get(c, equality.NOT_RECORDED)}")] += 1
+        if "consented" in f.stages and f.consent_format:
+            groups[("consent", *where, f.consent_format, f.consent_locale, f.interpreter)] += 1
+        if "sentenced" in f.stages:
+            groups[("order", *where, f.requirements, f.order_months, tuple(sorted(f.requirement_months.items())),
+                    f.short_form)] += 1
+    counts: Counts = Counter()
+    lengths: Counter[int] = Counter()
+    for key, n in groups.items():
+        _count_group(counts, key, n)
+        if key[0] == "order" and key[4]:
+            lengths[key[4]] += n
+    lines = _headline(counts, lengths)
+    lines += [Line(*key, value=n, unit="count", small=n in SMALL) for key, n in sorted(counts.items())]
+    return Report(site_id, months, tuple(sorted({key[2] for key in groups})), tuple(lines))
+
+
+def _count_group(counts: Counts, key: tuple[Any, ...], n: int) -> None:
+    """Add a group of n cases to every cell it belongs in: its month and court, each alone, and the whole period."""
+    part, month, court, *rest = key
+    cells = ((month, court), (month, ALL), (ALL, court), (ALL, ALL))
+
+    def add(section: str, category: str, requirements: Iterable[str] = ()) -> None:
+        for m, c in cells:
+            counts[(section, category, m, c, ALL)] += n
+            for r in requirements:
+                counts[(section, category, m, c, r)] += n
+
+    if part == "pathway":
+        stages, requirements, source = rest
+        for stage in stages:
+            add("funnel", stage, requirements if stage not in ("referred", "screened") else ())
+        add("referral_source", source)
+    elif part == "equality":
+        add("equality", rest[0])
+    elif part == "consent":
+        fmt, locale, interpreter = rest
+        add("consent_format", fmt)
+        if locale and locale != "en":
+            add("consent_format", f"language:{locale}")
+        if interpreter:
+            add("consent_format", "interpreter")
+    else:
+        requirements, order_months, requirement_months, short_form = rest
+        for r in requirements:
+            add("requirement", r)
+        add("requirement_combination", combination(requirements))
+        if any(r in MHTRS for r in requirements) and {"ATR", "DRR"} & set(requirements):
+            add("requirement", "MHTR_with_ATR_or_DRR")
+        if order_months:
+            add("order_length", str(order_months))
+        for r, months in requirement_months:
+            add("requirement_length", f"{r}:{months}")
+        add("short_form", short_form or "not_given")
+
+
+def _headline(counts: Counts, by_length: Counter[int]) -> list[Line]:
+    """The evaluation's headline table for the whole period: the figures the Programme Board compares."""
+    def n(section: str, category: str) -> int:
+        return counts[(section, category, ALL, ALL, ALL)]
+
+    def line(category: str, value: float, unit: str, small: bool) -> Line:
+        return Line("headline", category, ALL, ALL, ALL, value, unit, small)
+
+    def percent(category: str, part: int, whole: int) -> Line:
+        return line(category, round(100 * part / whole) if whole else 0, "percent",
+                    part in SMALL or whole in SMALL or (whole - part) in SMALL)
+
+    out = [line(stage, n("funnel", stage), "count", n("funnel", stage) in SMALL)
+           for stage in ("referred", "screened", "recommended", "sentenced")]
+    sentenced = n("funnel", "sentenced")
+    mhtr = n("requirement", "MHTR_PRIMARY") + n("requirement", "MHTR_SECONDARY")
+    out += [percent("referrals_from_cdo_percent", n("referral_source", CDO), n("funnel", "referred")),
+            percent("sentenced_on_day_percent", n("funnel", "sentenced_on_day"), sentenced),
+            percent("mhtr_with_atr_or_drr_percent", n("requirement", "MHTR_with_ATR_or_DRR"), mhtr),
+            percent("first_appointment_attended_percent", n("funnel", "appointment_attended"),
+                    n("funnel", "appointment_booked"))]
+    if by_length:
+        lengths = sorted(by_length.elements())
+        few = len(lengths) < max(SMALL) + 1
+        out += [line("order_months_most_common", statistics.mode(lengths), "months", few),
+                line("order_months_median", statistics.median(lengths), "months", few),
+                line("order_months_shortest", min(lengths), "months", few),
+                line("order_months_longest", max(lengths), "months", few)]
+    return out
+
+
+def to_csv(report: Report, suppress: bool = True) -> str:
+    """The return as CSV, one figure a row (columns in CSV_COLUMNS, documented in docs/REPORT.md)."""
+    buf = io.StringIO()
+    out = csv.writer(buf, lineterminator="\n")
+    out.writerow(CSV_COLUMNS)
+    first, last = report.period
+    for ln in report.lines:
+        out.writerow((report.site_id, first, last, ln.section, ln.category, ln.month, ln.court_id, ln.requirement,
+                      ln.shown(suppress), ln.unit))
+    return buf.getvalue()
