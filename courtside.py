@@ -130,6 +130,40 @@ def suitability_command(case_file: Path, rules_dir: Path | None) -> int:
     return 0 if matches else 1
 
 
+def audit_command(data_dir: Path, action: str, case_id: str | None) -> int:
+    """`courtside audit verify|list`: check the tablet's audit chain, or print its entries (ids only)."""
+    from app import audit
+    from app.store import open_engine
+
+    db = data_dir / "tablet.db"
+    if not db.exists():
+        print(f"courtside: {data_dir} holds no tablet data", file=sys.stderr)
+        return 2
+    engine = open_engine(db)
+    if action == "list":
+        for e in audit.entries(engine, case_id):
+            print(f"{e.seq}\t{e.at}\t{e.action}\t{e.officer_id or '-'}\t{e.device_id}\t{e.case_id or '-'}\t{e.detail}")
+        return 0
+    broken = audit.verify(engine)
+    if broken is not None:
+        print(f"courtside: {broken}", file=sys.stderr)
+        return 1
+    print(f"audit trail intact: {len(audit.entries(engine))} entries")
+    return 0
+
+
+def purge_command(data_dir: Path) -> int:
+    """`courtside purge`: remove closed, synced cases past the site's period now (it also runs at each unlock)."""
+    from datetime import UTC, datetime
+
+    from app.retention import purge_closed
+    from app.tablet import Tablet
+
+    purged = purge_closed(Tablet(data_dir), datetime.now(UTC))
+    print(f"purged {len(purged)} closed case(s): " + (", ".join(purged) or "none"))
+    return 0
+
+
 def _demo_enrolment(tablet, server_url: str, db_url: str, server_dir: Path) -> str:  # noqa: ANN001
     """The demo is its own site admin: a fresh admin password each start, and the tablet enrolled with a code."""
     import secrets
@@ -211,7 +245,21 @@ def main(argv: list[str] | None = None) -> None:
     p_leaflet.add_argument("--site-file", type=Path, default=None, help="site configuration (default: the demo site)")
     p_leaflet.add_argument("--out", type=Path, required=True, metavar="FILE.pdf")
 
+    p_audit = sub.add_parser("audit", help="check or list this tablet's audit trail",
+                             description="verify: exit 1 naming the first entry that was removed, altered or "
+                             "reordered; list: every entry (ids only), optionally for one case.")
+    p_audit.add_argument("audit_command", choices=("verify", "list"))
+    p_audit.add_argument("--data-dir", type=Path, default=DEFAULT_HOME / "tablet")
+    p_audit.add_argument("--case", default=None, help="list only this case's entries")
+
+    p_purge = sub.add_parser("purge", help="remove closed, synced cases past the site's retention from this tablet")
+    p_purge.add_argument("--data-dir", type=Path, default=DEFAULT_HOME / "tablet")
+
     args = parser.parse_args(argv)
+    if args.command == "audit":
+        sys.exit(audit_command(args.data_dir, args.audit_command, args.case))
+    if args.command == "purge":
+        sys.exit(purge_command(args.data_dir))
     if args.command == "leaflet":
         from app.leaflet import demo_command
 
