@@ -16,6 +16,7 @@ import threading
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import func
 from sqlalchemy.engine import Engine
@@ -49,7 +50,8 @@ def _digest(prev_hash: str, seq: int, entry_id: str, at: str, action: str, offic
     return hashlib.sha256(f"{prev_hash}\n{body}".encode()).hexdigest()
 
 
-def row_digest(row: AuditRow) -> str:
+def row_digest(row: AuditRow | Any) -> str:
+    """The hash an entry must carry; anything with the entry's fields will do (the server checks wire entries)."""
     return _digest(row.prev_hash, row.seq, row.id, row.at, row.action, row.officer_id, row.device_id, row.case_id,
                    row.detail)
 
@@ -118,3 +120,12 @@ def pending(engine: Engine, limit: int = 500) -> list[AuditRow]:
     with Session(engine) as s:
         return list(s.exec(select(AuditRow).where(AuditRow.sync_state == "pending").order_by(AuditRow.seq)
                            .limit(limit)).all())
+
+
+def mark_sent(engine: Engine, through_seq: int) -> None:
+    """The server holds every entry up to `through_seq` (it keeps them in order, so one number says it)."""
+    with Session(engine) as s:
+        for row in s.exec(select(AuditRow).where(AuditRow.sync_state == "pending", AuditRow.seq <= through_seq)):
+            row.sync_state = "synced"
+            s.add(row)
+        s.commit()

@@ -1,0 +1,70 @@
+"""The audit trail reaches the site server in order, chain checked; a rewritten tablet trail is refused there."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from app import audit
+from app.tablet import WrongPin
+from sync.audit_trail import case_trail
+from sync.client import SyncClient, SyncError
+from sync.enrolment import issue_code
+from sync.server import open_context
+from tests.pathway import OFFICER, PIN, provisioned_tablet, walk_pathway
+from tests.server.harness import SiteServer
+from tests.support import running_server
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SiteServer]:
+    root = tmp_path_factory.mktemp("audit-server")
+    db_url = f"sqlite:///{root}/server.db"
+    with running_server(db_url, root / "data") as url:
+        ctx = open_context(db_url, root / "data")
+        try:
+            yield SiteServer(url, ctx, root / "data", db_url)
+        finally:
+            ctx.db.dispose()
+
+
+def enrolled(server: SiteServer, data_dir: Path) -> SyncClient:
+    tablet = provisioned_tablet(data_dir)
+    client = SyncClient(tablet, server.url, "demo")
+    client.enrol(issue_code(server.ctx, "demo", "Audit tablet", "test")[0])
+    return client
+
+
+def test_the_trail_is_sent_in_order_and_the_admin_sees_each_cases_entries(server: SiteServer,
+                                                                            tmp_path: Path) -> None:
+    client = enrolled(server, tmp_path)
+    tablet = client.tablet
+    case_id = walk_pathway(tablet.unlock(OFFICER, PIN))
+    with pytest.raises(WrongPin):  # a failed unlock is audited too
+        tablet.unlock(OFFICER, "0000")
+    sent = len(audit.entries(tablet.engine))
+    assert client.push_audit() == sent
+    assert audit.pending(tablet.engine) == [] and client.push_audit() == 0
+    trail = case_trail(server.ctx, "demo", case_id)
+    assert [e.seq for e in trail] == [e.seq for e in audit.entries(tablet.engine, case_id)]
+    assert {e.action for e in trail} >= {audit.CREATE, audit.CHANGE, audit.PRINT}
+    client.close()
+
+
+def test_a_trail_rewritten_on_the_tablet_after_it_was_sent_is_refused(server: SiteServer, tmp_path: Path) -> None:
+    client = enrolled(server, tmp_path)
+    tablet = client.tablet
+    tablet.unlock(OFFICER, PIN)  # an unlock: one entry
+    client.push_audit()
+    db = sqlite3.connect(tablet.data_dir / "tablet.db")
+    db.execute("delete from auditrow")
+    db.commit()
+    db.close()
+    tablet.unlock(OFFICER, PIN)  # a fresh chain starting again at 1, with another hash
+    with pytest.raises(SyncError) as exc:
+        client.push_audit()
+    assert "audit entry 1" in exc.value.reason
+    client.close()
