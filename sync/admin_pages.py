@@ -19,7 +19,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from app.i18n import _, fmt_datetime
-from sync import admin_auth, enrolment, pull
+from sync import admin_auth, audit_trail, enrolment, pull
 from sync.admin import DeviceInfo, sync_health
 from sync.admin_auth import COOKIE, Admin
 from sync.context import ServerContext
@@ -46,7 +46,8 @@ def _page(title: str, body: str, admin: Admin | None = None, status: int = 200) 
     nav = ""
     if admin is not None:
         nav = (f'<nav><a href="/admin">{escape(_("Devices"))}</a><a href="/admin/health">'
-               f'{escape(_("Sync health"))}</a><form method="post" action="/admin/logout" style="display:inline">'
+               f'{escape(_("Sync health"))}</a><a href="/admin/audit">{escape(_("Audit trail"))}</a>'
+               f'<form method="post" action="/admin/logout" style="display:inline">'
                f'{_csrf(admin)}<button>{escape(_("Sign out"))}</button></form>'
                f' {escape(_("Signed in as {name}").format(name=admin.name))}</nav>')
     html = (f'<!doctype html><html lang="en"><head><meta charset="utf-8"><title>{escape(title)} — Courtside'
@@ -83,6 +84,19 @@ def _device_rows(devices: list[DeviceInfo], admin: Admin) -> str:
     head = "".join(f'<th scope="col">{escape(h)}</th>' for h in (
         _("Name"), _("Device id"), _("Site"), _("Status"), _("Enrolled"), _("Last contact"), _("Events held"), ""))
     return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
+
+
+def _table(heads: tuple[str, ...], rows: str) -> str:
+    head = "".join(f'<th scope="col">{escape(x)}</th>' for x in heads)
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>"
+
+
+def _audit_form(site_id: str, case_id: str) -> str:
+    return (f'<form method="get" action="/admin/audit"><label for="site_id">{escape(_("Site"))}</label>'
+            f'<input id="site_id" name="site_id" value="{escape(site_id)}" required>'
+            f'<label for="case_id">{escape(_("Case id"))}</label>'
+            f'<input id="case_id" name="case_id" size="40" value="{escape(case_id)}" required>'
+            f'<p><button>{escape(_("Show the audit trail"))}</button></p></form>')
 
 
 def router(ctx: ServerContext) -> APIRouter:
@@ -224,18 +238,30 @@ def router(ctx: ServerContext) -> APIRouter:
                 f"<td>{escape(q.reason)}</td><td>{_when(q.last_seen)}</td><td>{q.times}</td></tr>"
                 for q in h.quarantined)
 
-            def table(heads: tuple[str, ...], rows: str) -> str:
-                head = "".join(f'<th scope="col">{escape(x)}</th>' for x in heads)
-                return f"<table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>"
-
             body = (f"<h2>{escape(_('Sites'))}</h2>"
-                    + table((_("Site"), _("Events"), _("Cases"), _("Active tablets"), _("Revoked tablets")), sites)
+                    + _table((_("Site"), _("Events"), _("Cases"), _("Active tablets"), _("Revoked tablets")), sites)
                     + f"<h2>{escape(_('Tablets'))}</h2>"
-                    + table((_("Name"), _("Status"), _("Last push"), _("Last pull"), _("Waiting on tablet"),
+                    + _table((_("Name"), _("Status"), _("Last push"), _("Last pull"), _("Waiting on tablet"),
                              _("Held back on tablet"), _("Refused by server")), devices)
                     + f"<h2>{escape(_('Refused events'))}</h2>"
-                    + table((_("Device"), _("Event"), _("Reason"), _("Last seen"), _("Times")), quarantined))
+                    + _table((_("Device"), _("Event"), _("Reason"), _("Last seen"), _("Times")), quarantined))
             return _page(_("Sync health"), body, admin)
+        return await with_admin(request, None, then)
+
+    @api.get("/admin/audit")
+    async def audit_page(request: Request, site_id: str = "demo", case_id: str = "") -> Response:
+        """Who viewed, changed, printed, exported or purged one case, on which tablet and when (ids only)."""
+        async def then(admin: Admin) -> Response:
+            body = _audit_form(site_id, case_id)
+            if case_id.strip():
+                trail = await run_in_threadpool(audit_trail.case_trail, ctx, site_id, case_id.strip().lower())
+                rows = "".join(
+                    f"<tr><td>{escape(e.at)}</td><td>{escape(e.action)}</td><td><code>{escape(e.officer_id)}</code>"
+                    f"</td><td><code>{escape(e.device_id)}</code></td><td>{escape(e.detail)}</td></tr>"
+                    for e in trail)
+                body += (_table((_("When (UTC)"), _("Action"), _("Officer"), _("Tablet"), _("Detail")), rows)
+                         if trail else f"<p>{escape(_('No audit entries for this case yet.'))}</p>")
+            return _page(_("Audit trail"), body, admin)
         return await with_admin(request, None, then)
 
     return api

@@ -6,6 +6,7 @@ import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 
 from app import audit
@@ -15,7 +16,7 @@ from sync.client import SyncClient, SyncError
 from sync.enrolment import issue_code
 from sync.server import open_context
 from tests.pathway import OFFICER, PIN, provisioned_tablet, walk_pathway
-from tests.server.harness import SiteServer
+from tests.server.harness import ADMIN, ADMIN_PASSWORD, SiteServer
 from tests.support import running_server
 
 
@@ -67,4 +68,17 @@ def test_a_trail_rewritten_on_the_tablet_after_it_was_sent_is_refused(server: Si
     with pytest.raises(SyncError) as exc:
         client.push_audit()
     assert "audit entry 1" in exc.value.reason
+    client.close()
+
+
+def test_the_site_admin_reads_a_cases_trail_with_ids_only(server: SiteServer, tmp_path: Path) -> None:
+    client = enrolled(server, tmp_path)
+    case_id = walk_pathway(client.tablet.unlock(OFFICER, PIN), "Perpetua Inglethorpe")
+    client.push_audit()
+    server.ensure_admin()
+    with httpx.Client(base_url=server.url, timeout=30) as http:
+        http.post("/admin/login", data={"name": ADMIN, "password": ADMIN_PASSWORD})
+        page = http.get("/admin/audit", params={"site_id": "demo", "case_id": case_id}).text
+    assert "leaflet_printed" in page and OFFICER in page and client.tablet.device_id in page
+    assert "Perpetua" not in page
     client.close()
