@@ -95,6 +95,8 @@ class AppContext:
 class Shell:
     """One person's session of the app (one browser tab): who is signed in and what is on screen."""
 
+    REAUTH_SECONDS = 120  # a PIN given again (screens/reauth.py) covers the next sensitive actions for this long
+
     def __init__(self, page: ft.Page, ctx: AppContext) -> None:
         self.page = page
         self.ctx = ctx
@@ -110,6 +112,7 @@ class Shell:
                                          visible=False)
         self._poller: asyncio.Task[None] | None = None
         self.last_activity = time.monotonic()
+        self._reauth_until = 0.0
         page.on_keyboard_event = self._typed  # typing counts as activity, not only saving and moving on
 
     @property
@@ -130,6 +133,12 @@ class Shell:
 
     def _typed(self, _e: ft.KeyboardEvent) -> None:
         self.touch()
+
+    def reauthenticated(self) -> None:
+        self._reauth_until = time.monotonic() + self.REAUTH_SECONDS
+
+    def recently_reauthenticated(self) -> bool:
+        return time.monotonic() < self._reauth_until
 
     def idle_too_long(self, now: float | None = None) -> bool:
         """An officer's session left untouched for the site's idle minutes. Defendant mode is exempt: the tablet
@@ -192,13 +201,15 @@ class Shell:
                 self.held_button,
                 ft.Container(width=16),
                 ft.Text(self.session.officer_name, size=14),
-                ft.TextButton(_("Lock"), on_click=self._lock, height=48),
+                ft.TextButton(_("Lock"), on_click=self.lock, height=48),
             ])
 
-    async def _lock(self, _e: ft.ControlEvent | None = None) -> None:
+    async def lock(self, _e: ft.ControlEvent | None = None) -> None:
+        """Forget the officer's key and what they had not saved; back to the list of officers."""
         from screens import login
 
         self.session = None
+        self._reauth_until = 0.0
         self.drafts.clear()  # unsaved answers go with the officer's key
         self.flows.clear()
         await self.go(login.officer_list)
@@ -248,7 +259,7 @@ class Shell:
                 await asyncio.sleep(2)
                 if self.idle_too_long():  # locks exactly as the Lock button does
                     with contextlib.suppress(Exception):
-                        await self._lock()
+                        await self.lock()
                     continue
                 with contextlib.suppress(Exception):
                     await self.refresh_sync()

@@ -274,3 +274,25 @@ def test_an_idle_officer_session_locks_but_defendant_mode_does_not(tmp_path: Pat
     assert shell.idle_too_long(shell.last_activity + 120)
     shell.defendant_mode = True
     assert not shell.idle_too_long(shell.last_activity + 9999)
+
+
+def test_a_leaflet_reprint_asks_for_the_pin_again(tmp_path: Path) -> None:
+    import asyncio
+    import contextlib
+
+    from screens import leaflet
+    from screens.shell import AppContext, Shell
+
+    tablet = provisioned_tablet(tmp_path)
+    session = tablet.unlock(OFFICER, PIN)
+    case_id = walk_pathway(session)  # the leaflet was given
+    page = SimpleNamespace(update=lambda: None, controls=[], appbar=None)
+    shell = Shell(page, AppContext(tablet=tablet))  # type: ignore[arg-type]
+    shell.session = session
+    gate = asyncio.run(leaflet.leaflet_page(shell, case_id))
+    assert gate.controls[0].content.value == "Enter your PIN again"  # type: ignore[attr-defined]
+    printed = len([e for e in audit.entries(tablet.engine, case_id) if e.action == audit.PRINT])
+    shell.reauthenticated()
+    with contextlib.suppress(RuntimeError):  # the print button needs a live Flet page; the PDF is made before it
+        asyncio.run(leaflet.leaflet_page(shell, case_id))
+    assert len([e for e in audit.entries(tablet.engine, case_id) if e.action == audit.PRINT]) == printed + 1
