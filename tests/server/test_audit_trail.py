@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -14,22 +13,8 @@ from app.tablet import WrongPin
 from sync.audit_trail import case_trail
 from sync.client import SyncClient, SyncError
 from sync.enrolment import issue_code
-from sync.server import open_context
 from tests.pathway import OFFICER, PIN, provisioned_tablet, walk_pathway
 from tests.server.harness import ADMIN, ADMIN_PASSWORD, SiteServer
-from tests.support import running_server
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SiteServer]:
-    root = tmp_path_factory.mktemp("audit-server")
-    db_url = f"sqlite:///{root}/server.db"
-    with running_server(db_url, root / "data") as url:
-        ctx = open_context(db_url, root / "data")
-        try:
-            yield SiteServer(url, ctx, root / "data", db_url)
-        finally:
-            ctx.db.dispose()
 
 
 def enrolled(server: SiteServer, data_dir: Path) -> SyncClient:
@@ -39,9 +24,9 @@ def enrolled(server: SiteServer, data_dir: Path) -> SyncClient:
     return client
 
 
-def test_the_trail_is_sent_in_order_and_the_admin_sees_each_cases_entries(server: SiteServer,
+def test_the_trail_is_sent_in_order_and_the_admin_sees_each_cases_entries(sqlite_server: SiteServer,
                                                                             tmp_path: Path) -> None:
-    client = enrolled(server, tmp_path)
+    client = enrolled(sqlite_server, tmp_path)
     tablet = client.tablet
     case_id = walk_pathway(tablet.unlock(OFFICER, PIN))
     with pytest.raises(WrongPin):  # a failed unlock is audited too
@@ -49,14 +34,15 @@ def test_the_trail_is_sent_in_order_and_the_admin_sees_each_cases_entries(server
     sent = len(audit.entries(tablet.engine))
     assert client.push_audit() == sent
     assert audit.pending(tablet.engine) == [] and client.push_audit() == 0
-    trail = case_trail(server.ctx, "demo", case_id)
+    trail = case_trail(sqlite_server.ctx, "demo", case_id)
     assert [e.seq for e in trail] == [e.seq for e in audit.entries(tablet.engine, case_id)]
     assert {e.action for e in trail} >= {audit.CREATE, audit.CHANGE, audit.PRINT}
     client.close()
 
 
-def test_a_trail_rewritten_on_the_tablet_after_it_was_sent_is_refused(server: SiteServer, tmp_path: Path) -> None:
-    client = enrolled(server, tmp_path)
+def test_a_trail_rewritten_on_the_tablet_after_it_was_sent_is_refused(sqlite_server: SiteServer,
+                                                                       tmp_path: Path) -> None:
+    client = enrolled(sqlite_server, tmp_path)
     tablet = client.tablet
     tablet.unlock(OFFICER, PIN)  # an unlock: one entry
     client.push_audit()
@@ -71,12 +57,12 @@ def test_a_trail_rewritten_on_the_tablet_after_it_was_sent_is_refused(server: Si
     client.close()
 
 
-def test_the_site_admin_reads_a_cases_trail_with_ids_only(server: SiteServer, tmp_path: Path) -> None:
-    client = enrolled(server, tmp_path)
+def test_the_site_admin_reads_a_cases_trail_with_ids_only(sqlite_server: SiteServer, tmp_path: Path) -> None:
+    client = enrolled(sqlite_server, tmp_path)
     case_id = walk_pathway(client.tablet.unlock(OFFICER, PIN), "Perpetua Inglethorpe")
     client.push_audit()
-    server.ensure_admin()
-    with httpx.Client(base_url=server.url, timeout=30) as http:
+    sqlite_server.ensure_admin()
+    with httpx.Client(base_url=sqlite_server.url, timeout=30) as http:
         http.post("/admin/login", data={"name": ADMIN, "password": ADMIN_PASSWORD})
         page = http.get("/admin/audit", params={"site_id": "demo", "case_id": case_id}).text
     assert "leaflet_printed" in page and OFFICER in page and client.tablet.device_id in page

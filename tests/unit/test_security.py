@@ -15,7 +15,7 @@ from app.case import FieldErrors
 from app.pin import pin_problem
 from app.site import ConfigError, build_site, demo_site_path, load_site
 from app.store import AuditRow, CaseRow, EventRow, OfficerKey, Session, select
-from app.tablet import OfficerLocked, Tablet, TabletWiped, WrongPin
+from app.tablet import MAX_PIN_ATTEMPTS, OfficerLocked, Tablet, TabletWiped, WrongPin
 from tests.pathway import OFFICER, PIN, TODAY, details, provisioned_tablet, walk_pathway
 
 OTHER = "cdo-priya"
@@ -131,9 +131,10 @@ def test_a_blob_moved_to_another_record_is_refused(tmp_path: Path) -> None:
 
 # --- lockout and wipe ---
 
-def test_wrong_pins_lock_the_officer_out_at_the_sites_limit(tmp_path: Path) -> None:
-    tablet = with_second_officer(strict_tablet(tmp_path, lockout_after=3, wipe_after=10))
-    for left in (2, 1):
+@pytest.mark.parametrize("limit", [MAX_PIN_ATTEMPTS, 3])  # the default, and a site's own
+def test_wrong_pins_lock_the_officer_out_at_the_sites_limit(tmp_path: Path, limit: int) -> None:
+    tablet = with_second_officer(strict_tablet(tmp_path, lockout_after=limit, wipe_after=10))
+    for left in range(limit - 1, 0, -1):
         with pytest.raises(WrongPin) as exc:
             tablet.unlock(OFFICER, "0000")
         assert exc.value.tries_left == left
@@ -145,7 +146,7 @@ def test_wrong_pins_lock_the_officer_out_at_the_sites_limit(tmp_path: Path) -> N
     tablet.enrol_officer(OFFICER, "1357", data_key=other._key)  # another officer lets them back in
     assert tablet.unlock(OFFICER, "1357").officer_id == OFFICER
     actions = [e.action for e in audit.entries(tablet.engine) if e.officer_id == OFFICER]
-    assert actions.count(audit.UNLOCK_FAILED) == 4 and audit.LOCKED_OUT in actions
+    assert actions.count(audit.UNLOCK_FAILED) == limit + 1 and audit.LOCKED_OUT in actions
 
 
 def test_too_many_wrong_pins_on_the_tablet_destroy_every_wrapped_key(tmp_path: Path) -> None:
