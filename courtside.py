@@ -33,7 +33,7 @@ def _tablet(data_dir: Path, site_file: Path | None, server: str | None, site_id:
             try:
                 client.pull()  # the site configuration, before the first screen; offline is fine
             except SyncError as exc:
-                logging.getLogger("courtside").info("first pull: %s", exc.reason)
+                logging.getLogger("courtside").info("event=first_pull_failed status=%s", exc.status)
         elif not tablet.has_site:
             sys.exit(f"courtside: this tablet is not enrolled with {server}: give --enrol-code CODE "
                      "(a site admin issues one with `courtside server enrol-code`)")
@@ -200,7 +200,7 @@ def main(argv: list[str] | None = None) -> None:
     p_demo.add_argument("--server-port", type=int, default=8560, help="site server port (default 8560)")
     p_demo.add_argument("--home", type=Path, default=DEFAULT_HOME / "demo", help="where the demo keeps its data")
 
-    p_server = sub.add_parser("server", help="run the site server, or an admin task on it (enrol-code, devices, "
+    p_server = sub.add_parser("server", help="run the site server, or an admin task on it (enrol-code, devices, purge, "
                               "revoke, add-admin)")
     from sync.cli import add_server_commands
 

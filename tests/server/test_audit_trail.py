@@ -13,7 +13,7 @@ from app.tablet import WrongPin
 from sync.audit_trail import case_trail
 from sync.client import SyncClient, SyncError
 from sync.enrolment import issue_code
-from tests.pathway import OFFICER, PIN, provisioned_tablet, walk_pathway
+from tests.pathway import OFFICER, PIN, TODAY, details, provisioned_tablet, walk_pathway
 from tests.server.harness import ADMIN, ADMIN_PASSWORD, SiteServer
 
 
@@ -67,4 +67,30 @@ def test_the_site_admin_reads_a_cases_trail_with_ids_only(sqlite_server: SiteSer
         page = http.get("/admin/audit", params={"site_id": "demo", "case_id": case_id}).text
     assert "leaflet_printed" in page and OFFICER in page and client.tablet.device_id in page
     assert "Perpetua" not in page
+    client.close()
+
+
+def test_server_retention_deletes_a_cases_records_and_keeps_a_chained_entry_for_the_purge(
+        sqlite_server: SiteServer, tmp_path: Path) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from sqlalchemy import func, select
+
+    from sync.retention import EVENTS, expired_cases, purge_expired, server_actor
+
+    client = enrolled(sqlite_server, tmp_path)
+    session = client.tablet.unlock(OFFICER, PIN)
+    case_id = session.open_case(details(), TODAY)
+    session.seal_unsealed()
+    client.push()
+    years = sqlite_server.ctx.site_or_404("demo").retention_years
+    later = datetime.now(UTC) + timedelta(days=366 * years + 1)
+    assert case_id in purge_expired(sqlite_server.ctx, "demo", later, dry_run=True)
+    assert case_id in purge_expired(sqlite_server.ctx, "demo", later)
+    with sqlite_server.ctx.db.engine.connect() as conn:
+        assert case_id not in expired_cases(conn, "demo", later)
+        assert conn.execute(select(func.count()).select_from(EVENTS).where(EVENTS.c.case_id == case_id)).scalar() == 0
+    entries = [e for e in case_trail(sqlite_server.ctx, "demo", case_id) if e.device_id == server_actor("demo")]
+    assert [(e.action, e.detail) for e in entries] == [(audit.PURGE, "1 events")]
+    assert entries[0].hash == audit.row_digest(entries[0])
     client.close()
