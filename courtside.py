@@ -33,7 +33,7 @@ def _tablet(data_dir: Path, site_file: Path | None, server: str | None, site_id:
             try:
                 client.pull()  # the site configuration, before the first screen; offline is fine
             except SyncError as exc:
-                logging.getLogger("courtside").info("first pull: %s", exc.reason)
+                logging.getLogger("courtside").info("event=first_pull_failed status=%s", exc.status)
         elif not tablet.has_site:
             sys.exit(f"courtside: this tablet is not enrolled with {server}: give --enrol-code CODE "
                      "(a site admin issues one with `courtside server enrol-code`)")
@@ -130,6 +130,40 @@ def suitability_command(case_file: Path, rules_dir: Path | None) -> int:
     return 0 if matches else 1
 
 
+def audit_command(data_dir: Path, action: str, case_id: str | None) -> int:
+    """`courtside audit verify|list`: check the tablet's audit chain, or print its entries (ids only)."""
+    from app import audit
+    from app.store import open_engine
+
+    db = data_dir / "tablet.db"
+    if not db.exists():
+        print(f"courtside: {data_dir} holds no tablet data", file=sys.stderr)
+        return 2
+    engine = open_engine(db)
+    if action == "list":
+        for e in audit.entries(engine, case_id):
+            print(f"{e.seq}\t{e.at}\t{e.action}\t{e.officer_id or '-'}\t{e.device_id}\t{e.case_id or '-'}\t{e.detail}")
+        return 0
+    broken = audit.verify(engine)
+    if broken is not None:
+        print(f"courtside: {broken}", file=sys.stderr)
+        return 1
+    print(f"audit trail intact: {len(audit.entries(engine))} entries")
+    return 0
+
+
+def purge_command(data_dir: Path) -> int:
+    """`courtside purge`: remove closed, synced cases past the site's period now (it also runs at each unlock)."""
+    from datetime import UTC, datetime
+
+    from app.retention import purge_closed
+    from app.tablet import Tablet
+
+    purged = purge_closed(Tablet(data_dir), datetime.now(UTC))
+    print(f"purged {len(purged)} closed case(s): " + (", ".join(purged) or "none"))
+    return 0
+
+
 def _demo_enrolment(tablet, server_url: str, db_url: str, server_dir: Path) -> str:  # noqa: ANN001
     """The demo is its own site admin: a fresh admin password each start, and the tablet enrolled with a code."""
     import secrets
@@ -166,7 +200,7 @@ def main(argv: list[str] | None = None) -> None:
     p_demo.add_argument("--server-port", type=int, default=8560, help="site server port (default 8560)")
     p_demo.add_argument("--home", type=Path, default=DEFAULT_HOME / "demo", help="where the demo keeps its data")
 
-    p_server = sub.add_parser("server", help="run the site server, or an admin task on it (enrol-code, devices, "
+    p_server = sub.add_parser("server", help="run the site server, or an admin task on it (enrol-code, devices, purge, "
                               "revoke, add-admin)")
     from sync.cli import add_server_commands
 
@@ -214,7 +248,21 @@ def main(argv: list[str] | None = None) -> None:
     p_leaflet.add_argument("--site-file", type=Path, default=None, help="site configuration (default: the demo site)")
     p_leaflet.add_argument("--out", type=Path, required=True, metavar="FILE.pdf")
 
+    p_audit = sub.add_parser("audit", help="check or list this tablet's audit trail",
+                             description="verify: exit 1 naming the first entry that was removed, altered or "
+                             "reordered; list: every entry (ids only), optionally for one case.")
+    p_audit.add_argument("audit_command", choices=("verify", "list"))
+    p_audit.add_argument("--data-dir", type=Path, default=DEFAULT_HOME / "tablet")
+    p_audit.add_argument("--case", default=None, help="list only this case's entries")
+
+    p_purge = sub.add_parser("purge", help="remove closed, synced cases past the site's retention from this tablet")
+    p_purge.add_argument("--data-dir", type=Path, default=DEFAULT_HOME / "tablet")
+
     args = parser.parse_args(argv)
+    if args.command == "audit":
+        sys.exit(audit_command(args.data_dir, args.audit_command, args.case))
+    if args.command == "purge":
+        sys.exit(purge_command(args.data_dir))
     if args.command == "leaflet":
         from app.leaflet import demo_command
 

@@ -119,6 +119,21 @@ class Provider:
 
 
 @dataclass(frozen=True)
+class Security:
+    """The site's choices for tablet security; the defaults are what a site gets without a [security] table.
+
+    Why site settings: how long an unattended tablet stays open, how many guesses a thief gets and how long
+    closed cases stay on a tablet are policy for the site's information governance lead, not code.
+    """
+
+    pin_min_length: int = 4
+    lockout_after: int = 5  # wrong PINs in a row before the officer is locked out (another officer re-enrols them)
+    wipe_after: int = 10  # wrong PINs in a row on the tablet before every wrapped key is destroyed
+    idle_lock_minutes: int = 5
+    purge_after_days: int = 30  # a closed case, fully synced, leaves the tablet this long after its last change
+
+
+@dataclass(frozen=True)
 class Site:
     id: str
     name: str
@@ -133,6 +148,7 @@ class Site:
     probation_email: str = ""
     leaflet_shows_name: bool = False  # the leaflet leaves court with the person: no name unless the site says so
     leaflet_paper: str = "a4"  # "a4", or "a5-fold": an A4 sheet printed landscape and folded to A5
+    security: Security = field(default_factory=Security)
 
     def court(self, court_id: str) -> Court:
         return next(c for c in self.courts if c.id == court_id)
@@ -196,7 +212,7 @@ def build_site(data: dict[str, Any], path: Path, text: str = "") -> Site:
         probation_contact=s.get("probation_contact", ""), retention_years=int(s.get("retention_years", 8)),
         courts=courts, officers=officers, providers=tuple(providers), raw=data,
         probation_phone=str(s.get("probation_phone", "")), probation_email=str(s.get("probation_email", "")),
-        **_leaflet_options(data, path, text),
+        **_leaflet_options(data, path, text), security=_security(data, path, text),
     )
 
 
@@ -350,6 +366,24 @@ def _leaflet_options(data: dict[str, Any], path: Path, text: str) -> dict[str, A
     if paper not in PAPER:
         raise ConfigError(f"{at}: [leaflet] paper '{paper}' is not one of {', '.join(PAPER)}")
     return {"leaflet_shows_name": show_name, "leaflet_paper": paper}
+
+
+def _security(data: dict[str, Any], path: Path, text: str) -> Security:
+    options = data.get("security", {})
+    line = _line_of(text, "[security]")
+    at = f"{path}:{line}" if line else str(path)
+    unknown = set(options) - set(Security.__dataclass_fields__)
+    if unknown:
+        raise ConfigError(f"{at}: [security] does not know {', '.join(sorted(unknown))}")
+    values = {}
+    for key, value in options.items():
+        if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+            raise ConfigError(f"{at}: [security] {key} must be a whole number of at least 1")
+        values[key] = value
+    security = Security(**values)
+    if security.wipe_after < security.lockout_after:
+        raise ConfigError(f"{at}: [security] wipe_after must be at least lockout_after")
+    return security
 
 
 def load_site(path: Path | str) -> Site:

@@ -73,6 +73,25 @@ class InboxRow(SQLModel, table=True):
     error: str | None = None  # why it could not be taken into the log, if it could not
 
 
+class AuditRow(SQLModel, table=True):
+    """One audit event (app/audit.py): who did what, when, on which device, to which case; ids only, never names.
+
+    Each row carries the hash of the one before, so a removed, altered or reordered row is detected.
+    """
+
+    seq: int = Field(primary_key=True)
+    id: str = Field(index=True)
+    at: str  # UTC, ISO 8601
+    action: str
+    officer_id: str
+    device_id: str
+    case_id: str = Field(index=True)  # "" when the event is about no one case (an unlock, a wipe)
+    detail: str  # an event kind or a count: never personal data
+    prev_hash: str
+    hash: str
+    sync_state: str = Field(default="pending", index=True)
+
+
 class Meta(SQLModel, table=True):
     key: str = Field(primary_key=True)
     value: str
@@ -83,6 +102,7 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:  # noqa: ANN001 - DB-API
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=FULL")  # a saved consent survives power loss
     cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA secure_delete=ON")  # a purged case's pages are overwritten, not left in free space
     cursor.close()
 
 
@@ -90,7 +110,8 @@ def open_engine(path: Path) -> Engine:
     path.parent.mkdir(parents=True, exist_ok=True)
     engine = create_engine(f"sqlite:///{path}", connect_args={"check_same_thread": False})
     event.listen(engine, "connect", _sqlite_pragmas)
-    SQLModel.metadata.create_all(engine, tables=[t.__table__ for t in (OfficerKey, EventRow, CaseRow, InboxRow, Meta)])
+    tables = (OfficerKey, EventRow, CaseRow, InboxRow, AuditRow, Meta)
+    SQLModel.metadata.create_all(engine, tables=[t.__table__ for t in tables])
     return engine
 
 
@@ -106,5 +127,5 @@ def set_meta(engine: Engine, key: str, value: str) -> None:
         s.commit()
 
 
-__all__ = ["OfficerKey", "EventRow", "CaseRow", "InboxRow", "Meta", "open_engine", "get_meta", "set_meta", "select",
-           "Session"]
+__all__ = ["OfficerKey", "EventRow", "CaseRow", "InboxRow", "AuditRow", "Meta", "open_engine", "get_meta", "set_meta",
+           "select", "Session"]

@@ -9,7 +9,7 @@ import json
 import logging
 import uuid
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +18,7 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from sqlalchemy import func
 
 from app import appointment as appointments
-from app import consent_record, crypto, equality, screening, suitability
+from app import audit, consent_record, crypto, equality, retention, screening, suitability
 from app import proposal as proposals
 from app import sentence as sentences
 from app.case import SCHEMA_VERSION, Case, CaseDetails, CaseEvent, FieldErrors, fold
@@ -29,15 +29,18 @@ from app.consent_events import withdrawal as consent_withdrawal
 from app.consent_record import ConsentDetails
 from app.i18n import _
 from app.leaflet import leaflet_data, leaflet_language, render_leaflet
+from app.pin import check_pin
 from app.rules import RulesError, rule_book
 from app.screening import Tool
-from app.site import Site, Slot, build_site
-from app.store import CaseRow, EventRow, InboxRow, OfficerKey, Session, get_meta, open_engine, select, set_meta
+from app.site import Security, Site, Slot, build_site
+from app.store import CaseRow, EventRow, InboxRow, Meta, OfficerKey, Session, get_meta, open_engine, select, set_meta
 from app.suitability import Assessment, CaseFacts, Offence
 from app.syncstate import SyncLedger
 
 log = logging.getLogger("courtside.tablet")
-MAX_PIN_ATTEMPTS = 5
+MAX_PIN_ATTEMPTS = Security.lockout_after  # the default; each site sets its own in [security]
+FAILED_META = "failed_unlocks"  # wrong PINs on this tablet since the last right one
+WIPED_META = "keys_wiped"
 
 
 class WrongPin(Exception):
@@ -47,7 +50,11 @@ class WrongPin(Exception):
 
 
 class OfficerLocked(Exception):
-    """Too many wrong PINs: this officer's key was wiped; a site admin must re-enrol them."""
+    """Too many wrong PINs: this officer is locked out until another officer (or a site admin) enrols them again."""
+
+
+class TabletWiped(OfficerLocked):
+    """Too many wrong PINs on this tablet: every wrapped key was destroyed; the tablet must be enrolled again."""
 
 
 @dataclass(frozen=True)
@@ -136,9 +143,11 @@ class Tablet:
             return [k.officer_id for k in s.exec(select(OfficerKey)) if k.wrapped_key is not None]
 
     def enrol_officer(self, officer_id: str, pin: str, data_key: bytes | None = None) -> None:
-        """Wrap the tablet data key for an officer. The first officer creates the key."""
-        if len(pin) < 4 or not pin.isdigit():
-            raise FieldErrors({"pin": _("The PIN must be at least 4 digits")})
+        """Wrap the tablet data key for an officer. The first officer creates the key.
+
+        Enrolling again (by an unlocked officer, who has the data key) also lifts a lockout.
+        """
+        check_pin(pin, self.site.security.pin_min_length)
         self.site.officer(officer_id)
         with Session(self.engine) as s:
             if data_key is None:
@@ -151,32 +160,71 @@ class Tablet:
                                wrapped_key=crypto.wrap_key(data_key, pin, params, officer_id.encode())))
             s.commit()
 
-    def unlock(self, officer_id: str, pin: str) -> OfficerSession:
+    @property
+    def wiped(self) -> bool:
+        """Too many wrong PINs destroyed every wrapped key: the tablet must be reset and enrolled again."""
+        return get_meta(self.engine, WIPED_META) is not None
+
+    def open_key(self, officer_id: str, pin: str) -> bytes:
+        """The data key for a right PIN; a wrong one is counted and audited, and locks out or wipes at the limits.
+
+        The count is per officer (`lockout_after`, then the officer is locked out until another officer enrols
+        them again) and for the whole tablet since the last good PIN (`wipe_after`, then every wrapped key is
+        destroyed), so a thief cannot spread guesses over several officers.
+        """
+        security = self.site.security
+        if self.wiped:
+            raise TabletWiped(officer_id)
         with Session(self.engine) as s:
             key = s.get(OfficerKey, officer_id)
-            if key is None or key.wrapped_key is None:
-                raise OfficerLocked(officer_id)
+        if key is None or key.wrapped_key is None:
+            raise OfficerLocked(officer_id)
+        data_key = None
+        if key.failed_attempts < security.lockout_after:
             params = crypto.KdfParams(salt=key.kdf_salt, n=key.kdf_n, r=key.kdf_r, p=key.kdf_p)
             try:
                 data_key = crypto.unwrap_key(key.wrapped_key, pin, params, officer_id.encode())
             except crypto.VaultError:
-                key.failed_attempts += 1
-                left = MAX_PIN_ATTEMPTS - key.failed_attempts
-                if left <= 0:
-                    key.wrapped_key = None
+                pass
+        with audit.LOCK, Session(self.engine) as s:
+            key = s.get(OfficerKey, officer_id)
+            assert key is not None
+            if data_key is not None:
+                key.failed_attempts = 0
                 s.add(key)
+                s.merge(Meta(key=FAILED_META, value="0"))
                 s.commit()
-                if left <= 0:
-                    raise OfficerLocked(officer_id) from None
-                raise WrongPin(left) from None
-            key.failed_attempts = 0
+                return data_key
+            key.failed_attempts += 1
+            failed = int((s.get(Meta, FAILED_META) or Meta(key="", value="0")).value) + 1
+            s.merge(Meta(key=FAILED_META, value=str(failed)))
             s.add(key)
+            audit.append(s, audit.UNLOCK_FAILED, self.device_id, officer_id, detail=str(failed))
+            if failed >= security.wipe_after:
+                for k in s.exec(select(OfficerKey)):
+                    k.wrapped_key = None
+                    s.add(k)
+                s.merge(Meta(key=WIPED_META, value=str(failed)))
+                audit.append(s, audit.WIPED, self.device_id, officer_id, detail=str(failed))
+                s.commit()
+                log.warning("event=keys_wiped device=%s failed_unlocks=%d", self.device_id, failed)
+                raise TabletWiped(officer_id)
+            if key.failed_attempts == security.lockout_after:
+                audit.append(s, audit.LOCKED_OUT, self.device_id, officer_id, detail=str(key.failed_attempts))
             s.commit()
-        session = OfficerSession(self, officer_id, data_key)
+            if key.failed_attempts >= security.lockout_after:
+                raise OfficerLocked(officer_id)
+            raise WrongPin(security.lockout_after - key.failed_attempts)
+
+    def unlock(self, officer_id: str, pin: str, now: datetime | None = None) -> OfficerSession:
+        """Open a session for a right PIN; closed, synced cases past the site's retention leave the tablet now."""
+        session = OfficerSession(self, officer_id, self.open_key(officer_id, pin))
+        audit.record(self.engine, audit.UNLOCK, self.device_id, officer_id)
         try:
             session.take_in_shared()
-        except Exception:  # a bad shared record must never stop an officer signing in; it stays in the inbox
-            log.exception("taking in shared cases failed")
+        except Exception as exc:  # a bad shared record must never stop an officer signing in; it stays in the inbox
+            log.warning("event=take_in_shared_failed error=%s", type(exc).__name__)
+        retention.purge_closed(self, now or datetime.now(UTC), officer_id)
         return session
 
     # --- sync bookkeeping (no key needed: sealed payloads are ready to go) ---
@@ -206,6 +254,19 @@ class OfficerSession:
         self._key = data_key
         self._index_key = HKDF(algorithm=SHA256(), length=32, salt=None, info=b"courtside blind index").derive(
             data_key)
+        self._viewed: set[str] = set()  # cases this session has opened: a view is audited once per session
+
+    def audit(self, action: str, case_id: str = "", detail: str = "") -> None:
+        """One audit entry by this officer on this tablet (ids and kinds only: see app/audit.py)."""
+        audit.record(self.tablet.engine, action, self.tablet.device_id, self.officer_id, case_id, detail)
+
+    def reauthenticate(self, pin: str) -> None:
+        """Ask for the PIN again before a sensitive action (a reprint, an export): wrong PINs count as at unlock.
+
+        Raises WrongPin, OfficerLocked or TabletWiped like `Tablet.unlock`.
+        """
+        if self.tablet.open_key(self.officer_id, pin) != self._key:
+            raise OfficerLocked(self.officer_id)
 
     @property
     def officer_name(self) -> str:
@@ -240,6 +301,9 @@ class OfficerSession:
 
     def case(self, case_id: str) -> Case:
         case = fold(case_id, self.events(case_id))
+        if case_id not in self._viewed:
+            self.audit(audit.VIEW, case_id)
+            self._viewed.add(case_id)
         outcomes = appointments.BookingLedger(self.tablet.engine).states()  # the server's word on each booking
         case.booking_states = {b: outcomes[b].state for b in case.appointments if b in outcomes}
         return case
@@ -260,6 +324,7 @@ class OfficerSession:
             row.status, row.updated_hlc = case.status, new.hlc
             s.add(row)
             s.commit()
+        self.audit(audit.CHANGE, case_id, ",".join(kind for kind, _payload in events))
         return case
 
     def seal_unsealed(self) -> int:
@@ -312,6 +377,8 @@ class OfficerSession:
             for case_id in touched:
                 self._project_shared(s, case_id, today or date.today())
             s.commit()
+        for case_id in sorted(touched):
+            self.audit(audit.CHANGE, case_id, "shared_received")
         return len(touched)
 
     def _project_shared(self, s: Session, case_id: str, today: date) -> None:
@@ -323,7 +390,7 @@ class OfficerSession:
         try:
             case = fold(case_id, events)
         except (KeyError, TypeError, ValueError):
-            log.warning("shared case %s does not fold yet", case_id)
+            log.warning("event=shared_case_not_folded case=%s", case_id)
             return
         if case.details is None or case.details.hearing_date is None:
             return
@@ -346,6 +413,8 @@ class OfficerSession:
                           created_on=today, opened_by=self.officer_id, status=fold(case_id, [ev]).status,
                           name_index=crypto.blind_index(self._index_key, details.name), updated_hlc=ev.hlc))
             s.commit()
+        self.audit(audit.CREATE, case_id, "case_opened")
+        self._viewed.add(case_id)
         return case_id
 
     def todays_cases(self, court_id: str, today: date) -> list[CaseSummary]:
@@ -477,7 +546,9 @@ class OfficerSession:
 
     def proposal_pdf(self, case_id: str) -> bytes:
         """The proposal for the court, in memory only: it names the defendant."""
-        return proposals.render_proposal_pdf(self.proposal_summary(case_id))
+        pdf = proposals.render_proposal_pdf(self.proposal_summary(case_id))
+        self.audit(audit.EXPORT, case_id, "proposal_pdf")
+        return pdf
 
     def record_sentence(self, case_id: str, record: sentences.SentenceRecord, today: date, reason: str = "") -> Case:
         """What the court did. After an adjournment a new record follows; a final one is corrected with a reason."""
@@ -518,7 +589,10 @@ class OfficerSession:
 
     def consent_summary(self, case_id: str) -> bytes | None:
         """The summary PDF stored with the latest consent, decrypted in memory only."""
-        return summary_pdf(self.case(case_id))
+        pdf = summary_pdf(self.case(case_id))
+        if pdf is not None:
+            self.audit(audit.EXPORT, case_id, "consent_summary_pdf")
+        return pdf
 
     def _need(self, case: Case, provider_id: str) -> appointments.Need:
         if not case.consented:
@@ -567,8 +641,10 @@ class OfficerSession:
             raise FieldErrors({"appointment": _("Book the appointment first")})
         site = self.tablet.site
         name = case.details.name if case.details else None
-        return render_leaflet(leaflet_data(case, site, name), language or leaflet_language(case), easy_read,
-                              paper or site.leaflet_paper)
+        pdf = render_leaflet(leaflet_data(case, site, name), language or leaflet_language(case), easy_read,
+                             paper or site.leaflet_paper)
+        self.audit(audit.PRINT, case_id, "leaflet")
+        return pdf
 
     def record_leaflet_given(self, case_id: str, locale: str = "en", easy_read: bool = False) -> Case:
         case = self.case(case_id)

@@ -9,10 +9,11 @@ import flet as ft
 
 from app.case import REQUIREMENT_NAMES
 from app.consent import DEFAULT_LIBRARY, EASY_READ, STANDARD, ContentError, consent_texts, rerender
+from app.consent_events import SUMMARY_KIND
 from app.consent_flow import DONE, ConsentFlow, defaults
 from app.consent_record import DECISIONS, INTERPRETER_MODES, SHARE_DECISIONS, Interpreter, Signature
 from app.i18n import N_, _, catalogue_status, language, languages
-from screens import case_page, defendant, ui
+from screens import case_page, defendant, reauth, ui
 from screens.shell import Shell
 
 FORMATS = {EASY_READ: N_("Easy read: one idea a page, with pictures"), STANDARD: N_("Standard")}
@@ -233,12 +234,17 @@ async def record_view(shell: Shell, case_id: str) -> ft.Control:
     async def back(_e: ft.ControlEvent) -> None:
         await shell.go(case_page.task_list, case_id)
 
-    pdf = await shell.call(session.consent_summary, case_id)
+    async def export(_e: ft.ControlEvent) -> None:  # the summary leaves the app: the officer's PIN again
+        await shell.go(reauth.pin_gate, _("Enter your PIN to open the consent summary."), record_view, case_id)
+
     buttons: list[ft.Control] = []
+    pdf = await shell.call(session.consent_summary, case_id) if shell.recently_reauthenticated() else None
     if pdf:
         pdf_url = shell.ctx.pdfs.put(pdf, "consent-summary.pdf")
         buttons.append(ft.FilledButton(_("Open the consent summary (PDF)"), height=56,
                                        on_click=ft.OpenUrl(pdf_url, target=ft.UrlTarget.BLANK)))
+    elif any(ev.kind == SUMMARY_KIND for ev in case.history):
+        buttons.append(ft.FilledButton(_("Open the consent summary (PDF)"), height=56, on_click=export))
     buttons.append(ui.secondary(_("Show the text exactly as the person saw it"), open_text))
     if decision == "agree":
         buttons.append(ui.secondary(_("Record that consent was withdrawn"), withdraw))

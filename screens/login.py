@@ -5,9 +5,21 @@ from __future__ import annotations
 import flet as ft
 
 from app.i18n import _, ngettext
-from app.tablet import OfficerLocked, WrongPin
+from app.tablet import OfficerLocked, TabletWiped, WrongPin
 from screens import today, ui
 from screens.shell import Shell
+
+
+def refusal(exc: WrongPin | OfficerLocked) -> str:
+    """What the officer is told when a PIN is refused, at unlock or when it is asked for again."""
+    if isinstance(exc, WrongPin):
+        return ngettext("Wrong PIN. {n} try left before you are locked out.",
+                        "Wrong PIN. {n} tries left before you are locked out.", exc.tries_left).format(n=exc.tries_left)
+    if isinstance(exc, TabletWiped):
+        return _("Too many wrong PINs on this tablet: its keys were destroyed. Records already synced are safe on "
+                 "the site server. Ask your site admin to enrol the tablet again.")
+    return _("Too many wrong PINs: you are locked out of this tablet. Ask another officer or your site admin to "
+             "enrol you again.")
 
 
 async def officer_list(shell: Shell) -> ft.Control:
@@ -41,16 +53,12 @@ async def pin_entry(shell: Shell, officer_id: str, name: str) -> ft.Control:
             return
         try:
             session = await shell.call(shell.tablet.unlock, officer_id, value)
-        except WrongPin as exc:
+        except (WrongPin, OfficerLocked) as exc:
             pin.value = ""
-            pin.error = ngettext("Wrong PIN. {n} try left before this tablet forgets your key.",
-                                 "Wrong PIN. {n} tries left before this tablet forgets your key.",
-                                 exc.tries_left).format(n=exc.tries_left)
-            shell.page.update()
-            return
-        except OfficerLocked:
-            message.value = _("Too many wrong PINs: your key was removed from this tablet. Ask your site admin "
-                              "to enrol you again.")
+            if isinstance(exc, WrongPin):
+                pin.error = refusal(exc)
+            else:
+                message.value = refusal(exc)
             shell.page.update()
             return
         shell.session = session

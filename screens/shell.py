@@ -95,6 +95,8 @@ class AppContext:
 class Shell:
     """One person's session of the app (one browser tab): who is signed in and what is on screen."""
 
+    REAUTH_SECONDS = 120  # a PIN given again (screens/reauth.py) covers the next sensitive actions for this long
+
     def __init__(self, page: ft.Page, ctx: AppContext) -> None:
         self.page = page
         self.ctx = ctx
@@ -109,6 +111,9 @@ class Shell:
         self.held_button = ft.TextButton(_("Records held back"), on_click=self._show_held_back, height=48,
                                          visible=False)
         self._poller: asyncio.Task[None] | None = None
+        self.last_activity = time.monotonic()
+        self._reauth_until = 0.0
+        page.on_keyboard_event = self._typed  # typing counts as activity, not only saving and moving on
 
     @property
     def tablet(self) -> Tablet:
@@ -119,12 +124,36 @@ class Shell:
 
     async def call(self, fn: Callable[..., T], *args: Any, **kw: Any) -> T:
         """Blocking work (SQLite, scrypt, PDF) off the event loop, so no session ever freezes."""
+        self.touch()
         return await asyncio.to_thread(fn, *args, **kw)
+
+    def touch(self) -> None:
+        """The officer did something: the idle lock starts counting again."""
+        self.last_activity = time.monotonic()
+
+    def _typed(self, _e: ft.KeyboardEvent) -> None:
+        self.touch()
+
+    def reauthenticated(self) -> None:
+        self._reauth_until = time.monotonic() + self.REAUTH_SECONDS
+
+    def recently_reauthenticated(self) -> bool:
+        return time.monotonic() < self._reauth_until
+
+    def idle_too_long(self, now: float | None = None) -> bool:
+        """An officer's session left untouched for the site's idle minutes. Defendant mode is exempt: the tablet
+        is in the defendant's hands on locked consent screens (AppContext.handover), and leaving it already
+        needs the officer's PIN."""
+        if self.session is None or self.defendant_mode:
+            return False
+        limit = self.tablet.site.security.idle_lock_minutes * 60
+        return (now if now is not None else time.monotonic()) - self.last_activity >= limit
 
     async def go(self, builder: Builder, *args: Any) -> None:
         if self.defendant_mode and not getattr(builder, "for_defendant", False):
             raise DefendantModeLocked(f"{getattr(builder, '__qualname__', builder)} is not part of the consent "
                                       "flow: the officer's PIN is needed to leave defendant mode")
+        self.touch()
         built = builder(self, *args)
         content = await built if asyncio.iscoroutine(built) else built
         self.page.controls.clear()
@@ -172,13 +201,15 @@ class Shell:
                 self.held_button,
                 ft.Container(width=16),
                 ft.Text(self.session.officer_name, size=14),
-                ft.TextButton(_("Lock"), on_click=self._lock, height=48),
+                ft.TextButton(_("Lock"), on_click=self.lock, height=48),
             ])
 
-    async def _lock(self, _e: ft.ControlEvent | None = None) -> None:
+    async def lock(self, _e: ft.ControlEvent | None = None) -> None:
+        """Forget the officer's key and what they had not saved; back to the list of officers."""
         from screens import login
 
         self.session = None
+        self._reauth_until = 0.0
         self.drafts.clear()  # unsaved answers go with the officer's key
         self.flows.clear()
         await self.go(login.officer_list)
@@ -226,6 +257,10 @@ class Shell:
         async def poll() -> None:
             while True:
                 await asyncio.sleep(2)
+                if self.idle_too_long():  # locks exactly as the Lock button does
+                    with contextlib.suppress(Exception):
+                        await self.lock()
+                    continue
                 with contextlib.suppress(Exception):
                     await self.refresh_sync()
 

@@ -21,7 +21,7 @@ from starlette.concurrency import run_in_threadpool
 from app import report as returns
 from app.i18n import _, fmt_datetime
 from app.report_pdf import render_report
-from sync import admin_auth, enrolment, pull, report_store
+from sync import admin_auth, audit_trail, enrolment, pull, report_store
 from sync.admin import DeviceInfo, sync_health
 from sync.admin_auth import COOKIE, Admin
 from sync.context import ServerContext
@@ -50,6 +50,7 @@ def _page(title: str, body: str, admin: Admin | None = None, status: int = 200) 
     if admin is not None:
         nav = (f'<nav><a href="/admin">{escape(_("Devices"))}</a><a href="/admin/health">'
                f'{escape(_("Sync health"))}</a><a href="/admin/report">{escape(_("Monthly return"))}</a>'
+               f'<a href="/admin/audit">{escape(_("Audit trail"))}</a>'
                f'<form method="post" action="/admin/logout" style="display:inline">'
                f'{_csrf(admin)}<button>{escape(_("Sign out"))}</button></form>'
                f' {escape(_("Signed in as {name}").format(name=admin.name))}</nav>')
@@ -126,6 +127,14 @@ def _report_body(result: returns.Report, sites: str, query: str) -> str:
 <h2>{escape(_("Headline"))}</h2>{_table((_("Figure"), _("Value")), headline)}
 <h2>{escape(_("Pathway funnel by month"))}</h2>
 {_table(("", *result.months, _("Whole period")), funnel)}"""
+
+
+def _audit_form(site_id: str, case_id: str) -> str:
+    return (f'<form method="get" action="/admin/audit"><label for="site_id">{escape(_("Site"))}</label>'
+            f'<input id="site_id" name="site_id" value="{escape(site_id)}" required>'
+            f'<label for="case_id">{escape(_("Case id"))}</label>'
+            f'<input id="case_id" name="case_id" size="40" value="{escape(case_id)}" required>'
+            f'<p><button>{escape(_("Show the audit trail"))}</button></p></form>')
 
 
 def router(ctx: ServerContext) -> APIRouter:
@@ -317,5 +326,22 @@ def router(ctx: ServerContext) -> APIRouter:
         async def then(_admin: Admin, result: returns.Report, _query: str) -> Response:
             return download(result, await run_in_threadpool(render_report, result), "pdf", "application/pdf")
         return await monthly(request, then)
+
+
+    @api.get("/admin/audit")
+    async def audit_page(request: Request, site_id: str = "demo", case_id: str = "") -> Response:
+        """Who viewed, changed, printed, exported or purged one case, on which tablet and when (ids only)."""
+        async def then(admin: Admin) -> Response:
+            body = _audit_form(site_id, case_id)
+            if case_id.strip():
+                trail = await run_in_threadpool(audit_trail.case_trail, ctx, site_id, case_id.strip().lower())
+                rows = "".join(
+                    f"<tr><td>{escape(e.at)}</td><td>{escape(e.action)}</td><td><code>{escape(e.officer_id)}</code>"
+                    f"</td><td><code>{escape(e.device_id)}</code></td><td>{escape(e.detail)}</td></tr>"
+                    for e in trail)
+                body += (_table((_("When (UTC)"), _("Action"), _("Officer"), _("Tablet"), _("Detail")), rows)
+                         if trail else f"<p>{escape(_('No audit entries for this case yet.'))}</p>")
+            return _page(_("Audit trail"), body, admin)
+        return await with_admin(request, None, then)
 
     return api

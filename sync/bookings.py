@@ -90,7 +90,7 @@ class Ledger:
         try:
             payload = json.loads(unseal(self.ctx.keys.seal, row.sealed, event_aad(row.id, row.case_id)))
         except (VaultError, ValueError):
-            log.warning("booking %s could not be opened: left out of the slot ledger", row.id)
+            log.warning("event=booking_unreadable booking=%s", row.id)  # left out of the slot ledger
             return None
         slot = payload.get("slot_id")
         return _Booking(row.id, str(slot) if slot else None, tuple(str(r) for r in payload.get("replaces") or ()))

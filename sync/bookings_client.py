@@ -51,7 +51,7 @@ def check_bookings(client: SyncClient, today: date | None = None) -> list[Outcom
             ledger.note_taken(slots, taken.taken)
     lost = [o for o in outcomes if o.state == "lost"]
     if lost:
-        log.warning("%d booking(s) lost their slot to another tablet", len(lost))
+        log.warning("event=bookings_lost count=%d", len(lost))
     return outcomes
 
 
@@ -81,7 +81,7 @@ class BookingWatch:
                     if any(b not in states or states[b].state not in FINAL_STATES for b in booking_ids(self.client)):
                         wait = self.busy_interval
             except SyncError as exc:
-                log.info("booking check: %s", exc.reason)
-            except Exception:  # a bug here must never take the app down
-                log.exception("booking check failed")
+                log.info("event=booking_check_refused status=%s", exc.status)
+            except Exception as exc:  # a bug here must never take the app down
+                log.error("event=booking_check_failed error=%s", type(exc).__name__)
             self._stop.wait(wait)

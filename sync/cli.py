@@ -39,6 +39,10 @@ def add_server_commands(parser: argparse.ArgumentParser, default_data_dir: Path)
     revoke = tasks.add_parser("revoke", help="revoke a tablet: it is refused from now on")
     revoke.add_argument("device_id")
     common(revoke)
+    purge = tasks.add_parser("purge", help="delete the cases of a site past its retention period (audited)")
+    purge.add_argument("--site", default="demo", help="site id (default demo); its retention_years applies")
+    purge.add_argument("--dry-run", action="store_true", help="list the cases that would go; delete nothing")
+    common(purge)
     admin = tasks.add_parser("add-admin", help="create a site admin, or set a new password for one")
     admin.add_argument("name")
     admin.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
@@ -138,6 +142,15 @@ def run_server_command(args: argparse.Namespace) -> None:
         elif args.task == "revoke":
             device = enrolment.revoke(ctx, args.device_id, "cli")
             print(f"Revoked {device.device_id} ({device.name}): it is refused from now on.")
+        elif args.task == "purge":
+            from datetime import UTC, datetime
+
+            from sync.retention import purge_expired
+
+            cases = purge_expired(ctx, args.site, datetime.now(UTC), args.dry_run)
+            verb = "would be deleted" if args.dry_run else "deleted"
+            print(f"{len(cases)} case(s) past retention at site {args.site} {verb}"
+                  + "".join(f"\n  {c}" for c in cases))
         elif args.task == "add-admin":
             password = sys.stdin.readline().rstrip("\n") if args.password_stdin else getpass.getpass("Password: ")
             admin_auth.set_password(ctx, args.name, password)

@@ -18,11 +18,23 @@ from typing import Any
 import httpx
 from pydantic import ValidationError
 
+from app import audit
 from app.i18n import _
 from app.store import EventRow
 from app.syncstate import PENDING_STATES, Enrolment, PulledConfig, PulledEvent
 from app.tablet import Tablet
-from sync.protocol import DriftDigest, EnrolRequest, EnrolResponse, HeldEvents, PullPage, PushResult, ShareResult
+from sync.protocol import (
+    AUDIT_FIELDS,
+    MAX_AUDIT_ENTRIES,
+    AuditResult,
+    DriftDigest,
+    EnrolRequest,
+    EnrolResponse,
+    HeldEvents,
+    PullPage,
+    PushResult,
+    ShareResult,
+)
 from sync.signing import (
     H_SERVER_SIGNATURE,
     H_SERVER_TIME,
@@ -146,7 +158,7 @@ class SyncClient:
         self.ledger.record_enrolment(enrolment)
         self.site_id = answer.site_id
         self._offset = answer.server_time - time.time()
-        log.info("enrolled as %s at site %s", device_id, answer.site_id)
+        log.info("event=enrolled device=%s site=%s", device_id, answer.site_id)
         return enrolment
 
     # --- signed requests ---
@@ -173,7 +185,7 @@ class SyncClient:
             resp = self.http.send(request)
             content = resp.read()
         except httpx.HTTPError as exc:
-            log.info("server unreachable: %s", type(exc).__name__)
+            log.info("event=server_unreachable error=%s", type(exc).__name__)
             raise Unreachable(_("Server not reachable: will sync when connected")) from exc
         clock = self._learn_clock(resp)
         if resp.status_code == 200:
@@ -189,7 +201,7 @@ class SyncClient:
         retry_after = None
         if resp.headers.get("retry-after", "").isdigit():
             retry_after = float(resp.headers["retry-after"])
-        log.warning("%s %s refused: HTTP %s", method, path, resp.status_code)
+        log.warning("event=request_refused method=%s path=%s status=%s", method, path, resp.status_code)
         if resp.status_code in (401, 403):
             raise SyncError(_("The site server refused this tablet: {reason}. Ask the site admin.").format(
                 reason=detail), resp.status_code)
@@ -233,6 +245,20 @@ class SyncClient:
             if not accepted and not reasons:
                 break  # the server said nothing about this batch: leave it queued for the next round
         return held
+
+    def push_audit(self) -> int:
+        """Send the audit trail in order, oldest first; returns how many entries the server newly holds."""
+        enrolment = self._enrolment()
+        stored = 0
+        while rows := audit.pending(self.tablet.engine, MAX_AUDIT_ENTRIES):
+            entries = [{k: getattr(r, k) for k in AUDIT_FIELDS} for r in rows]
+            body = _body({"device_id": enrolment.device_id, "entries": entries})
+            result: AuditResult = self._json(AuditResult, self._call("POST", "/api/v1/sync/audit", body=body))
+            audit.mark_sent(self.tablet.engine, result.held_through)
+            stored += result.stored
+            if result.held_through < rows[-1].seq:
+                break  # the server holds less than was sent: try again next round
+        return stored
 
     # --- pull ---
     def pull(self) -> int:
@@ -292,7 +318,7 @@ class SyncClient:
             report.shared_matches = False
             self.ledger.reset_cursor()  # the feed is a set union on this side too: pulling again is safe
         if not (report.own_matches and report.shared_matches):
-            log.warning("drift: requeued=%d confirmed=%d differing=%d server_only=%d shared_matches=%s",
+            log.warning("event=drift requeued=%d confirmed=%d differing=%d server_only=%d shared_matches=%s",
                         len(report.requeued), len(report.confirmed), len(report.differing), report.server_only,
                         report.shared_matches)
         return report
@@ -307,6 +333,7 @@ class SyncClient:
     def sync_once(self, check_drift: bool = False) -> DriftReport | None:
         """Push, then pull; with `check_drift`, compare digests and repair, then push and pull again if needed."""
         self.push()
+        self.push_audit()
         self.pull()
         if not check_drift:
             return None

@@ -188,6 +188,29 @@ class ReportFact(SQLModel, table=True):
     updated_at: datetime = _when()
 
 
+class ServerAudit(SQLModel, table=True):
+    """A tablet's audit entry (app/audit.py) as the tablet chained it: ids and kinds only, never content.
+
+    Keyed by device and sequence, so a resent entry changes nothing; the chain is checked on arrival, and an
+    entry arriving again with a different hash is refused, so a tablet's trail cannot be rewritten later.
+    """
+
+    __tablename__ = "server_audit"
+
+    device_id: str = Field(primary_key=True, max_length=64)
+    seq: int = Field(primary_key=True)
+    site_id: str = Field(index=True, max_length=64)
+    id: str = Field(max_length=36)
+    at: str = Field(max_length=40)
+    action: str = Field(max_length=40)
+    officer_id: str = Field(max_length=100)
+    case_id: str = Field(index=True, max_length=36)
+    detail: str = Field(max_length=200)
+    prev_hash: str = Field(max_length=64)
+    hash: str = Field(max_length=64)
+    received_at: datetime = _when()
+
+
 class AdminUser(SQLModel, table=True):
     __tablename__ = "admin_user"
 

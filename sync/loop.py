@@ -85,9 +85,9 @@ class SyncLoop:
             self.failures += 1
             ledger.note(exc.reason)
             return max(self.backoff.delay(self.failures), exc.retry_after or 0.0), False
-        except Exception:  # a sync bug must never take the app down; the queue stays intact
+        except Exception as exc:  # a sync bug must never take the app down; the queue stays intact
             self.failures += 1
-            log.exception("sync round failed")
+            log.error("event=sync_round_failed error=%s", type(exc).__name__)  # the type only: a message may quote data
             return self.backoff.delay(self.failures), False
         finally:
             self.rounds += 1

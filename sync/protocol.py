@@ -282,3 +282,42 @@ class ErrorDetail(BaseModel):
     """Every error the server returns: one readable reason."""
 
     detail: str
+
+
+# --- the audit trail (sync/audit_trail.py) ---
+
+MAX_AUDIT_ENTRIES = 500
+Hex64 = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")]
+Text = Annotated[str, StringConstraints(pattern=r"^[\x20-\x7e]*$", max_length=200)]
+
+
+class WireAuditEntry(BaseModel):
+    """One tablet audit entry (app/audit.py) as the tablet chained it: ids and kinds, no personal data."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    seq: int = Field(ge=1, le=2**62)
+    id: Token
+    at: Token
+    action: Annotated[str, StringConstraints(pattern=r"^[a-z_]{3,40}$")]
+    officer_id: Text
+    device_id: DeviceId
+    case_id: Text
+    detail: Text
+    prev_hash: Hex64
+    hash: Hex64
+
+
+class AuditBatch(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    device_id: DeviceId
+    entries: list[WireAuditEntry] = Field(min_length=1, max_length=MAX_AUDIT_ENTRIES)
+
+
+class AuditResult(BaseModel):
+    stored: int = Field(description="entries new to the server in this batch")
+    held_through: int = Field(description="the server holds every entry of this device up to this sequence number")
+
+
+AUDIT_FIELDS = tuple(WireAuditEntry.model_fields)

@@ -168,7 +168,7 @@ def pull_page(ctx: ServerContext, device: AuthedDevice, cursor: int, limit: int,
             try:
                 event = _reseal(ctx, events[r.event_id], inbox_key)
             except VaultError:  # checked when it was pushed, so the database itself was altered
-                log.error("stored event %s does not open: left out of the feed", r.event_id)
+                log.error("event=stored_event_unreadable event_id=%s", r.event_id)  # left out of the feed
                 continue
             items.append(PullItem(seq=r.seq, type="event", event=event))
         elif r.type == "config" and r.config_version in configs:

@@ -26,7 +26,7 @@ from sqlalchemy import text
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app.site import SITES_DIR, ConfigError, Site, load_site
-from sync import admin, admin_pages, bookings, enrolment, pull, push
+from sync import admin, admin_pages, audit_trail, bookings, enrolment, pull, push
 from sync.context import ServerContext, ServerKeys, Settings
 from sync.db import migrate, open_database
 from sync.protocol import PROTOCOL_VERSION, ErrorDetail, Health, readable
@@ -192,7 +192,7 @@ def create_app(db_url: str, data_dir: Path, site_paths: list[Path] | None = None
             await request.body()
             return Response(b"{}", media_type="application/json")
 
-    for module in (enrolment, push, pull, admin, admin_pages, bookings):
+    for module in (enrolment, push, pull, admin, admin_pages, bookings, audit_trail):
         app.include_router(module.router(ctx))
     return app
 

@@ -26,6 +26,13 @@ def site_server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPat
             yield from _serve(url, root)
 
 
+@pytest.fixture(scope="module")
+def sqlite_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SiteServer]:
+    """One server on SQLite only, for behaviour that does not depend on the database engine."""
+    root = tmp_path_factory.mktemp("server-sqlite")
+    yield from _serve(f"sqlite:///{root}/server.db", root)
+
+
 def _serve(db_url: str, root) -> Iterator[SiteServer]:  # noqa: ANN001
     with running_server(db_url, root / "data") as url:
         ctx = open_context(db_url, root / "data")

@@ -9,7 +9,7 @@ import pytest
 from app import crypto
 from app.case import FieldErrors
 from app.store import EventRow, Session, select
-from app.tablet import MAX_PIN_ATTEMPTS, OfficerLocked, Tablet, WrongPin
+from app.tablet import MAX_PIN_ATTEMPTS, Tablet, WrongPin
 from tests.pathway import OFFICER, PIN, TODAY, details, provisioned_tablet, walk_pathway
 
 
@@ -52,18 +52,6 @@ def test_a_name_is_found_through_the_blind_index_not_plaintext(tmp_path):
     case_id = session.open_case(details("Ophelia Wrenfield-Stroud"), TODAY)
     assert session.find_by_name("  ophelia   WRENFIELD-stroud ") == [case_id]
     assert session.find_by_name("Someone Else") == []
-
-
-def test_a_wrong_pin_says_so_counts_and_finally_wipes_the_officers_key(tmp_path):
-    tablet = provisioned_tablet(tmp_path)
-    for tries_left in range(MAX_PIN_ATTEMPTS - 1, 0, -1):
-        with pytest.raises(WrongPin) as exc:
-            tablet.unlock(OFFICER, "0000")
-        assert exc.value.tries_left == tries_left
-    with pytest.raises(OfficerLocked):
-        tablet.unlock(OFFICER, "0000")
-    with pytest.raises(OfficerLocked):
-        tablet.unlock(OFFICER, PIN)  # the key is gone: even the right PIN cannot open it now
 
 
 def test_a_right_pin_resets_the_count(tmp_path):

@@ -1,0 +1,96 @@
+"""The audit trail reaches the site server in order, chain checked; a rewritten tablet trail is refused there."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import httpx
+import pytest
+
+from app import audit
+from app.tablet import WrongPin
+from sync.audit_trail import case_trail
+from sync.client import SyncClient, SyncError
+from sync.enrolment import issue_code
+from tests.pathway import OFFICER, PIN, TODAY, details, provisioned_tablet, walk_pathway
+from tests.server.harness import ADMIN, ADMIN_PASSWORD, SiteServer
+
+
+def enrolled(server: SiteServer, data_dir: Path) -> SyncClient:
+    tablet = provisioned_tablet(data_dir)
+    client = SyncClient(tablet, server.url, "demo")
+    client.enrol(issue_code(server.ctx, "demo", "Audit tablet", "test")[0])
+    return client
+
+
+def test_the_trail_is_sent_in_order_and_the_admin_sees_each_cases_entries(sqlite_server: SiteServer,
+                                                                            tmp_path: Path) -> None:
+    client = enrolled(sqlite_server, tmp_path)
+    tablet = client.tablet
+    case_id = walk_pathway(tablet.unlock(OFFICER, PIN))
+    with pytest.raises(WrongPin):  # a failed unlock is audited too
+        tablet.unlock(OFFICER, "0000")
+    sent = len(audit.entries(tablet.engine))
+    assert client.push_audit() == sent
+    assert audit.pending(tablet.engine) == [] and client.push_audit() == 0
+    trail = case_trail(sqlite_server.ctx, "demo", case_id)
+    assert [e.seq for e in trail] == [e.seq for e in audit.entries(tablet.engine, case_id)]
+    assert {e.action for e in trail} >= {audit.CREATE, audit.CHANGE, audit.PRINT}
+    client.close()
+
+
+def test_a_trail_rewritten_on_the_tablet_after_it_was_sent_is_refused(sqlite_server: SiteServer,
+                                                                       tmp_path: Path) -> None:
+    client = enrolled(sqlite_server, tmp_path)
+    tablet = client.tablet
+    tablet.unlock(OFFICER, PIN)  # an unlock: one entry
+    client.push_audit()
+    db = sqlite3.connect(tablet.data_dir / "tablet.db")
+    db.execute("delete from auditrow")
+    db.commit()
+    db.close()
+    tablet.unlock(OFFICER, PIN)  # a fresh chain starting again at 1, with another hash
+    with pytest.raises(SyncError) as exc:
+        client.push_audit()
+    assert "audit entry 1" in exc.value.reason
+    client.close()
+
+
+def test_the_site_admin_reads_a_cases_trail_with_ids_only(sqlite_server: SiteServer, tmp_path: Path) -> None:
+    client = enrolled(sqlite_server, tmp_path)
+    case_id = walk_pathway(client.tablet.unlock(OFFICER, PIN), "Perpetua Inglethorpe")
+    client.push_audit()
+    sqlite_server.ensure_admin()
+    with httpx.Client(base_url=sqlite_server.url, timeout=30) as http:
+        http.post("/admin/login", data={"name": ADMIN, "password": ADMIN_PASSWORD})
+        page = http.get("/admin/audit", params={"site_id": "demo", "case_id": case_id}).text
+    assert "leaflet_printed" in page and OFFICER in page and client.tablet.device_id in page
+    assert "Perpetua" not in page
+    client.close()
+
+
+def test_server_retention_deletes_a_cases_records_and_keeps_a_chained_entry_for_the_purge(
+        sqlite_server: SiteServer, tmp_path: Path) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from sqlalchemy import func, select
+
+    from sync.retention import EVENTS, expired_cases, purge_expired, server_actor
+
+    client = enrolled(sqlite_server, tmp_path)
+    session = client.tablet.unlock(OFFICER, PIN)
+    case_id = session.open_case(details(), TODAY)
+    session.seal_unsealed()
+    client.push()
+    years = sqlite_server.ctx.site_or_404("demo").retention_years
+    later = datetime.now(UTC) + timedelta(days=366 * years + 1)
+    assert case_id in purge_expired(sqlite_server.ctx, "demo", later, dry_run=True)
+    assert case_id in purge_expired(sqlite_server.ctx, "demo", later)
+    with sqlite_server.ctx.db.engine.connect() as conn:
+        assert case_id not in expired_cases(conn, "demo", later)
+        assert conn.execute(select(func.count()).select_from(EVENTS).where(EVENTS.c.case_id == case_id)).scalar() == 0
+    entries = [e for e in case_trail(sqlite_server.ctx, "demo", case_id) if e.device_id == server_actor("demo")]
+    assert [(e.action, e.detail) for e in entries] == [(audit.PURGE, "1 events")]
+    assert entries[0].hash == audit.row_digest(entries[0])
+    client.close()
