@@ -287,7 +287,7 @@ def test_a_leaflet_reprint_asks_for_the_pin_again(tmp_path: Path) -> None:
     tablet = provisioned_tablet(tmp_path)
     session = tablet.unlock(OFFICER, PIN)
     case_id = walk_pathway(session)  # the leaflet was given
-    page = SimpleNamespace(update=lambda: None, controls=[], appbar=None)
+    page = SimpleNamespace(update=lambda: None, controls=[], appbar=None, web=True)
     shell = Shell(page, AppContext(tablet=tablet))  # type: ignore[arg-type]
     shell.session = session
     gate = asyncio.run(leaflet.leaflet_page(shell, case_id))
