@@ -31,6 +31,26 @@ REQUIREMENT_NAMES: dict[str, str] = {
     "MHTR_SECONDARY": N_("Mental health treatment requirement (secondary care)"),
 }
 
+# What each kind of event is called in the case history both sides see (custody and court).
+EVENT_NAMES: dict[str, str] = {
+    "custody_opened": N_("Detainee recorded in custody"), "custody_updated": N_("Detainee details changed"),
+    "custody_share_consent": N_("Consent to share recorded in custody"), "handed_over": N_("Handed over to court"),
+    "case_opened": N_("Case opened"), "details_updated": N_("Details confirmed or changed"),
+    "screening_progress_saved": N_("Screening saved part way"), "screening_completed": N_("Screening completed"),
+    "suitability_assessed": N_("Suitability assessed"), "provider_agreed": N_("Provider's answer recorded"),
+    "consent_given": N_("Consent given"), "consent_declined": N_("Consent declined"),
+    "share_consent_recorded": N_("Consent to share recorded"), "consent_withdrawn": N_("Consent withdrawn"),
+    "proposal_made": N_("Proposal made to court"), "sentence_recorded": N_("Sentence recorded"),
+    "appointment_booked": N_("Appointment booked"), "leaflet_printed": N_("Leaflet given"),
+    "correction_made": N_("Correction made"), "conflict_resolved": N_("Conflicting versions resolved"),
+}
+RECORD_NAMES: dict[str, str] = {
+    "details": N_("the person's details"), "custody": N_("the detainee's details"), "screening": N_("the screening"),
+    "custody_share": N_("consent to share from custody"), "suitability": N_("suitability"),
+    "consent": N_("consent"), "proposal": N_("the proposal"), "sentence": N_("the sentence"),
+    "share_consent": N_("consent to share"),
+}
+
 TASKS = ("details", "screening", "suitability", "provider", "consent", "proposal", "sentence", "appointment", "leaflet")
 NOT_STARTED, IN_PROGRESS, DONE, CANNOT_START = "not_started", "in_progress", "done", "cannot_start"
 # Sentence outcomes that wait for another hearing: a later sentence_recorded follows without a correction.

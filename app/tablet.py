@@ -211,6 +211,15 @@ class OfficerSession:
     def officer_name(self) -> str:
         return self.tablet.site.officer(self.officer_id).name
 
+    @property
+    def role(self) -> str:
+        """"cdo" or "ld": which start screen and which screening tool this officer works with."""
+        return self.tablet.site.officer(self.officer_id).role
+
+    @property
+    def screening_tool(self) -> str:
+        return custodies.LD_TOOL if self.role == custodies.LD_ROLE else self.tablet.site.screening_tool
+
     # --- the log ---
     def _append(self, s: Session, case_id: str, kind: str, payload: dict[str, Any],
                 prior: str | None = None) -> CaseEvent:

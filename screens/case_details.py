@@ -43,6 +43,10 @@ async def details_form(shell: Shell, draft: CaseDetails | None, errors: dict[str
                                      [(k, _(v)) for k, v in REFERRAL_SOURCES.items()],
                                      draft.referral_source if draft else None, width=520,
                                      error_text=errors.get("referral_source"))
+    referrer = ui.text_field(_("Referrer's name"), draft.referrer_name if draft else "", width=520)
+    organisation = ui.text_field(_("Referrer's organisation or role"), draft.referrer_organisation if draft else "",
+                                 width=520)
+    contact = ui.text_field(_("Referrer's phone or email"), draft.referrer_contact if draft else "", width=520)
     offence = ui.text_field(_("Offence summary"), draft.offence if draft else "", multiline=True, min_lines=2,
                             error=errors.get("offence"), width=520)
     plea_value = None if draft is None or draft.guilty_plea_anticipated is None else (
@@ -56,7 +60,9 @@ async def details_form(shell: Shell, draft: CaseDetails | None, errors: dict[str
             name=name.value or "", dob=parse_day(dob.value or ""), court_id=court.value or "",
             hearing_date=parse_day(hearing.value or ""), referral_source=source.value or "",
             offence=offence.value or "", guilty_plea_anticipated=None if plea.value is None else plea.value == "yes",
-            interpreter_needed=bool(interpreter.value), language=language.value or "")
+            interpreter_needed=bool(interpreter.value), language=language.value or "",
+            referrer_name=referrer.value or "", referrer_organisation=organisation.value or "",
+            referrer_contact=contact.value or "")
 
     fields: dict[str, ft.TextField | ft.Dropdown] = {
         "name": name, "dob": dob, "court_id": court, "hearing_date": hearing, "referral_source": source,
@@ -91,7 +97,7 @@ async def details_form(shell: Shell, draft: CaseDetails | None, errors: dict[str
     return ft.Column([
         ui.heading(_("Defendant details")),
         summary,
-        name, dob, court_box, hearing, source_box, offence,
+        name, dob, court_box, hearing, source_box, referrer, organisation, contact, offence,
         ui.body(_("Is a guilty plea anticipated?")),
         ft.Semantics(label=_("Is a guilty plea anticipated?"), content=plea),
         plea_error,
@@ -127,6 +133,8 @@ async def check_answers(shell: Shell, details: CaseDetails) -> ft.Control:
             (_("Court"), site.court(details.court_id).name),
             (_("Hearing date"), fmt_date(details.hearing_date, "long")),
             (_("Referral source"), _(REFERRAL_SOURCES[details.referral_source])),
+            (_("Referred by"), ", ".join(x for x in (details.referrer_name, details.referrer_organisation,
+                                                     details.referrer_contact) if x) or _("not recorded")),
             (_("Offence summary"), details.offence),
             (_("Guilty plea anticipated"), yes if details.guilty_plea_anticipated else no),
             (_("Interpreter needed"), (yes + (f" ({details.language})" if details.language else ""))

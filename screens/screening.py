@@ -42,7 +42,9 @@ class Draft:
 
 
 async def _tool(shell: Shell) -> screening.Tool:
-    return await shell.call(lambda: screening.load_tool(shell.tablet.site.screening_tool))
+    assert shell.session is not None
+    session = shell.session  # L&D in custody screen with their own tool, the court with the site's
+    return await shell.call(lambda: screening.load_tool(session.screening_tool))
 
 
 async def _draft(shell: Shell, case_id: str, tool: screening.Tool) -> Draft:

@@ -12,7 +12,7 @@ from app import screening
 from app.case import CaseDetails
 from app.custody import LD_TOOL, Detainee, HandOver
 from app.tablet import OfficerSession
-from tests.pathway import PIN, TODAY, give_consent
+from tests.pathway import PIN, TODAY, give_consent, ld_answers
 from tests.plaintext import files_containing
 from tests.server.harness import EVENTS, Enrolled, SiteServer
 
@@ -33,26 +33,6 @@ def _custody_case(ld: OfficerSession) -> str:
     tool = screening.load_tool(LD_TOOL)
     ld.record_screening(case_id, tool, ld_answers(tool))
     return case_id
-
-
-def ld_answers(tool: screening.Tool) -> dict[str, object]:
-    """Charged, expects to plead guilty, drinks at a dependent level, nothing else: the CDO is to be alerted."""
-    answers: dict[str, object] = {}
-    while (item := screening.next_item(tool, answers)) is not None:
-        options = sorted(item.options, key=lambda o: o.score)
-        if item.id in ("custody_charged", "custody_plea"):
-            answers[item.id] = "yes"
-        elif item.kind == "date":
-            answers[item.id] = TODAY.isoformat()
-        elif item.kind == "multiple":
-            answers[item.id] = ["alcohol"] if item.id == "substances_used" else [options[0].value]
-        elif item.kind == "number":
-            answers[item.id] = item.minimum
-        elif item.kind == "text":
-            answers[item.id] = "Polish"
-        else:
-            answers[item.id] = (options[-1] if item.id.startswith("audit") else options[0]).value
-    return answers
 
 
 @pytest.fixture
