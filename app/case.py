@@ -324,13 +324,18 @@ def fold(case_id: str, events: list[CaseEvent]) -> Case:
         if ev.kind == "correction_made":  # the corrected record stands in for the one it replaces
             _apply(case, ev.payload["target_kind"], ev.payload["record"], ev.id)
         else:
-            _apply(case, ev.kind, ev.payload, ev.id)
+            _apply(case, ev.kind, _record(ev), ev.id)
         if ev.kind == "conflict_resolved":  # the version a person chose stands, whichever came later
             kept = next((e for e in case.history if e.id == ev.payload.get("kept")), None)
             if kept is not None:
-                _apply(case, kept.kind, kept.payload, kept.id)
+                _apply(case, kept.kind, _record(kept), kept.id)
     case.conflicts = find_conflicts(case.history)
     return case
+
+
+def _record(ev: CaseEvent) -> dict[str, Any]:
+    """The record an event carries, without the sync bookkeeping (`_prior`) that only conflict-finding reads."""
+    return {k: v for k, v in ev.payload.items() if k != PRIOR}
 
 
 def _apply(case: Case, kind: str, p: dict[str, Any], event_id: str) -> None:

@@ -4,10 +4,7 @@ and continues it; the server holds one case with both tablets' events."""
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
-import sys
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -18,12 +15,12 @@ from playwright.sync_api import Browser, Page, expect
 from app import screening
 from app.custody import LD_TOOL
 from app.tablet import OfficerSession, Tablet
-from tests.e2e.conftest import Demo, open_app
+from tests.e2e.conftest import Demo, courtside_demo, open_app
 from tests.e2e.driving import T, click, see, type_into
 from tests.e2e.test_pathway import server_events
 from tests.pathway import atr_agreed, atr_sentence, give_consent, ld_answers, offence
 from tests.plaintext import files_containing
-from tests.support import REPO_ROOT, free_port, wait_for_http
+from tests.support import free_port
 
 pytestmark = pytest.mark.e2e
 DETAINEE = "Ottoline Przybylska-Fairweather"
@@ -33,23 +30,10 @@ LD_NAME = "Jordan Okafor"
 @pytest.fixture
 def custody_tablet(demo: Demo, tmp_path: Path) -> Iterator[str]:
     """A second tablet process with its own data, enrolled at the demo's server: the custody suite's."""
-    port = free_port()
     server_port = demo.server_url.rsplit(":", 1)[1]
-    log = tmp_path / "custody.log"
-    env = {**os.environ, "PYTHONUNBUFFERED": "1", "PYTHONPATH": str(REPO_ROOT), "TMPDIR": str(tmp_path / "tmp")}
-    with open(log, "wb") as out:
-        proc = subprocess.Popen([sys.executable, "-m", "courtside", "demo", "--home", str(demo.home), "--join",
-                                 "custody", "--port", str(port), "--server-port", server_port], cwd=REPO_ROOT,
-                                env=env, stdout=out, stderr=subprocess.STDOUT)
-    try:
-        wait_for_http(f"http://127.0.0.1:{port}/", timeout=60, alive=proc)
-        yield f"http://127.0.0.1:{port}/"
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+    with courtside_demo(tmp_path, tmp_path / "custody.log", free_port(), "--home", str(demo.home), "--join",
+                        "custody", "--server-port", server_port) as url:
+        yield url
 
 
 def unlocked(home: Path, officer_id: str, pin: str) -> OfficerSession:
