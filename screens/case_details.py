@@ -27,7 +27,9 @@ def _day_text(d: date | None) -> str:
     return d.strftime("%d/%m/%Y") if d else ""
 
 
-async def details_form(shell: Shell, draft: CaseDetails | None, errors: dict[str, str] | None = None) -> ft.Control:
+async def details_form(shell: Shell, draft: CaseDetails | None, errors: dict[str, str] | None = None,
+                       case_id: str | None = None) -> ft.Control:
+    """A new case, or (with `case_id`) the court confirming the details of a case that came from custody."""
     site = await shell.call(lambda: shell.tablet.site)
     errors = errors or {}
     name = ui.text_field(_("Full name"), draft.name if draft else "", error=errors.get("name"), width=520)
@@ -88,11 +90,11 @@ async def details_form(shell: Shell, draft: CaseDetails | None, errors: dict[str
         except FieldErrors as exc:
             show(exc.errors)
             return
-        await shell.go(check_answers, details)
+        await shell.go(check_answers, details, case_id)
 
     async def cancel(_e: ft.ControlEvent) -> None:
         from screens import today
-        await shell.go(today.today_list)
+        await (shell.go(case_page.task_list, case_id) if case_id else shell.go(today.today_list))
 
     return ft.Column([
         ui.heading(_("Defendant details")),
@@ -106,22 +108,26 @@ async def details_form(shell: Shell, draft: CaseDetails | None, errors: dict[str
     ], spacing=14, scroll=ft.ScrollMode.AUTO)
 
 
-async def check_answers(shell: Shell, details: CaseDetails) -> ft.Control:
+async def check_answers(shell: Shell, details: CaseDetails, case_id: str | None = None) -> ft.Control:
     site = await shell.call(lambda: shell.tablet.site)
     assert details.dob and details.hearing_date and shell.session
     session = shell.session
 
     async def save(_e: ft.ControlEvent) -> None:
         try:
-            case_id = await shell.call(session.open_case, details, shell.today())
+            if case_id:
+                await shell.call(session.update_details, case_id, details, shell.today())
+                saved = case_id
+            else:
+                saved = await shell.call(session.open_case, details, shell.today())
         except FieldErrors as exc:
-            await shell.go(details_form, details, exc.errors)
+            await shell.go(details_form, details, exc.errors, case_id)
             return
         shell.saved()
-        await shell.go(case_page.task_list, case_id)
+        await shell.go(case_page.task_list, saved)
 
     async def change(_e: ft.ControlEvent) -> None:
-        await shell.go(details_form, details)
+        await shell.go(details_form, details, None, case_id)
 
     yes, no = _("Yes"), _("No")
     return ft.Column([
@@ -140,6 +146,7 @@ async def check_answers(shell: Shell, details: CaseDetails) -> ft.Control:
             (_("Interpreter needed"), (yes + (f" ({details.language})" if details.language else ""))
              if details.interpreter_needed else no),
         ]),
-        ft.Row([ui.primary(_("Save and start the case"), save), ui.secondary(_("Change details"), change)],
+        ft.Row([ui.primary(_("Save the details") if case_id else _("Save and start the case"), save),
+                ui.secondary(_("Change details"), change)],
                spacing=16),
     ], spacing=16)

@@ -22,7 +22,7 @@ TASK_NAMES = {
 
 
 async def task_list(shell: Shell, case_id: str) -> ft.Control:
-    from screens import appointment, consent, leaflet, proposal, screening, sentence, suitability, today
+    from screens import appointment, case_details, consent, leaflet, proposal, screening, sentence, suitability, today
 
     assert shell.session is not None
     if shell.session.role == LD_ROLE:  # every step returns here: L&D's own steps end with the hand-over
@@ -30,10 +30,16 @@ async def task_list(shell: Shell, case_id: str) -> ft.Control:
         return await custody.custody_case(shell, case_id)
     case = await shell.call(shell.session.case, case_id)
     status = case.task_status()
+
+    async def confirm_details(shell: Shell, case_id: str) -> ft.Control:  # the court checks what custody sent
+        return await case_details.details_form(shell, case.details, None, case_id)
+
     targets = {"screening": screening.start, "suitability": suitability.suitability_page,
                "provider": proposal.provider_page, "consent": consent.handover,
                "proposal": proposal.proposal_page, "sentence": sentence.sentence_page,
                "appointment": appointment.choose_slot, "leaflet": leaflet.leaflet_page}
+    if case.handover:  # a case from custody arrives without the charge: the court confirms or completes it
+        targets["details"] = confirm_details
 
     def task_row(task: str) -> ft.Control:
         state = status[task]

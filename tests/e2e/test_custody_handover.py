@@ -99,7 +99,21 @@ def test_ld_hands_over_in_custody_and_the_cdo_continues_the_same_case(demo: Demo
     history = court.get_by_role("group", name=re.compile("Detainee recorded in custody — Jordan Okafor"))
     expect(history).to_have_accessible_name(re.compile("Handed over to court — Jordan Okafor"), timeout=T)
 
-    # 5. The CDO continues the same case: suitability, consent and booking (through the services, as the
+    # 5. The CDO confirms the details custody sent, adding the charge; nothing is typed again.
+    click(court, re.compile("^Defendant details"))
+    expect(court.get_by_role("textbox", name="Offence summary")).to_be_visible(timeout=T)
+    type_into(court, "Offence summary", "Theft from a shop")
+    click(court, "Yes", role="radio")
+    click(court, "Continue")
+    see(court, "Check the defendant's details")
+    see(court, DETAINEE)  # carried over from custody, with the date of birth, language and referrer
+    see(court, "Jordan Okafor, Liaison and diversion, Chelmsford Police Station custody suite, 01245 000 700 · "
+               "jordan.okafor@ld.example")
+    click(court, "Save the details")
+    expect(court.get_by_role("group", name=re.compile("Details confirmed or changed — Sam Taylor"))).to_be_visible(
+        timeout=T)
+
+    # 6. The CDO continues the same case: suitability, consent and booking (through the services, as the
     #    consent and pathway tests drive those screens), and the case goes back to the server.
     cdo = unlocked(demo.home / "tablet", "cdo-sam", demo.pin)
     assert cdo.case(case_id).screening["tool_id"] == LD_TOOL  # type: ignore[index]  # not screened twice
