@@ -75,19 +75,24 @@ def run_tablet(data_dir: Path, server: str | None, site_file: Path | None, site_
         ft.run(make_main(ctx))
 
 
-def demo(host: str, port: int, server_port: int, home: Path) -> None:
-    """Server on embedded SQLite and a tablet provisioned with the demo site and PIN, both on loopback."""
+def demo(host: str, port: int, server_port: int, home: Path, join: str | None = None) -> None:
+    """Server on embedded SQLite and a tablet provisioned with the demo site and PIN, both on loopback.
+
+    With `join`, only another tablet (its own data under `home/join`) enrolled at the demo server already running
+    from the same home: custody and court on one machine, as separate tablets with separate data.
+    """
     import httpx
 
     from app.site import demo_site_path, load_site
     from sync import server as site_server
 
-    server_dir, tablet_dir = home / "server", home / "tablet"
+    server_dir, tablet_dir = home / "server", home / (join or "tablet")
     server_url = f"http://{host}:{server_port}"
-    thread = threading.Thread(target=site_server.serve, daemon=True, kwargs=dict(
-        host=host, port=server_port, db_url=f"sqlite:///{server_dir / 'server.db'}", data_dir=server_dir))
-    server_dir.mkdir(parents=True, exist_ok=True)
-    thread.start()
+    if join is None:
+        thread = threading.Thread(target=site_server.serve, daemon=True, kwargs=dict(
+            host=host, port=server_port, db_url=f"sqlite:///{server_dir / 'server.db'}", data_dir=server_dir))
+        server_dir.mkdir(parents=True, exist_ok=True)
+        thread.start()
     for _ in range(100):
         try:
             if httpx.get(f"{server_url}/healthz", timeout=1).status_code == 200:
@@ -107,11 +112,14 @@ def demo(host: str, port: int, server_port: int, home: Path) -> None:
         for officer in site.officers[1:]:
             tablet.enrol_officer(officer.id, DEMO_PIN, data_key=session._key)
     officer = tablet.site.officers[0]
-    admin_password = _demo_enrolment(tablet, server_url, f"sqlite:///{server_dir / 'server.db'}", server_dir)
+    admin_password = _demo_enrolment(tablet, server_url, f"sqlite:///{server_dir / 'server.db'}", server_dir,
+                                     join)
+    others = "".join(f"\n  {o.role} officer: {o.name}   PIN: {DEMO_PIN}" for o in tablet.site.officers[1:])
+    admin = (f"  site admin: {server_url}/admin   name: {DEMO_ADMIN}   password: {admin_password}\n"
+             if admin_password else "")
     print(f"Courtside demo\n  tablet app:  http://{host}:{port}/\n  site server: {server_url}/  "
-          f"(API docs {server_url}/docs)\n  demo officer: {officer.name}   PIN: {DEMO_PIN}\n"
-          f"  site admin: {server_url}/admin   name: {DEMO_ADMIN}   password: {admin_password}\n"
-          f"  data kept in {home} (delete it to start again)", flush=True)
+          f"(API docs {server_url}/docs)\n  demo officer: {officer.name}   PIN: {DEMO_PIN}{others}\n"
+          f"{admin}  data kept in {tablet_dir} (delete {home} to start again)", flush=True)
     run_tablet(tablet_dir, server_url, None, "demo", True, host, port)
 
 
@@ -164,8 +172,10 @@ def purge_command(data_dir: Path) -> int:
     return 0
 
 
-def _demo_enrolment(tablet, server_url: str, db_url: str, server_dir: Path) -> str:  # noqa: ANN001
-    """The demo is its own site admin: a fresh admin password each start, and the tablet enrolled with a code."""
+def _demo_enrolment(tablet, server_url: str, db_url: str, server_dir: Path,  # noqa: ANN001
+                    join: str | None = None) -> str | None:
+    """The demo is its own site admin: a fresh admin password each start (not for a joining tablet, which would
+    end the first one's admin session), and the tablet enrolled with a code."""
     import secrets
 
     from sync import admin_auth, enrolment
@@ -174,10 +184,11 @@ def _demo_enrolment(tablet, server_url: str, db_url: str, server_dir: Path) -> s
 
     ctx = open_context(db_url, server_dir)
     try:
-        password = secrets.token_urlsafe(12)
-        admin_auth.set_password(ctx, DEMO_ADMIN, password)
+        password = None if join else secrets.token_urlsafe(12)
+        if password:
+            admin_auth.set_password(ctx, DEMO_ADMIN, password)
         if tablet.ledger.enrolment() is None:
-            code, _expires = enrolment.issue_code(ctx, "demo", "Demo tablet", "demo")
+            code, _expires = enrolment.issue_code(ctx, "demo", f"Demo {join or 'tablet'}", "demo")
             client = SyncClient(tablet, server_url, "demo")
             try:
                 client.enrol(code)
@@ -199,6 +210,9 @@ def main(argv: list[str] | None = None) -> None:
     p_demo.add_argument("--port", type=int, default=8550, help="tablet app port (default 8550)")
     p_demo.add_argument("--server-port", type=int, default=8560, help="site server port (default 8560)")
     p_demo.add_argument("--home", type=Path, default=DEFAULT_HOME / "demo", help="where the demo keeps its data")
+    p_demo.add_argument("--join", default=None, metavar="NAME",
+                        help="start only another tablet, with its own data in HOME/NAME, enrolled at the demo server "
+                        "already running from HOME (e.g. a custody suite tablet beside the court's)")
 
     p_server = sub.add_parser("server", help="run the site server, or an admin task on it (enrol-code, devices, purge, "
                               "revoke, add-admin)")
@@ -278,7 +292,7 @@ def main(argv: list[str] | None = None) -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per sync request is noise
     if args.command == "demo":
-        demo(args.host, args.port, args.server_port, args.home)
+        demo(args.host, args.port, args.server_port, args.home, args.join)
     elif args.command in ("report", "demo-data"):
         from sync.cli import run_report_command
 

@@ -33,6 +33,26 @@ REQUIREMENT_NAMES: dict[str, str] = {
     "MHTR_SECONDARY": N_("Mental health treatment requirement (secondary care)"),
 }
 
+# What each kind of event is called in the case history both sides see (custody and court).
+EVENT_NAMES: dict[str, str] = {
+    "custody_opened": N_("Detainee recorded in custody"), "custody_updated": N_("Detainee details changed"),
+    "custody_share_consent": N_("Consent to share recorded in custody"), "handed_over": N_("Handed over to court"),
+    "case_opened": N_("Case opened"), "details_updated": N_("Details confirmed or changed"),
+    "screening_progress_saved": N_("Screening saved part way"), "screening_completed": N_("Screening completed"),
+    "suitability_assessed": N_("Suitability assessed"), "provider_agreed": N_("Provider's answer recorded"),
+    "consent_given": N_("Consent given"), "consent_declined": N_("Consent declined"),
+    "share_consent_recorded": N_("Consent to share recorded"), "consent_withdrawn": N_("Consent withdrawn"),
+    "proposal_made": N_("Proposal made to court"), "sentence_recorded": N_("Sentence recorded"),
+    "appointment_booked": N_("Appointment booked"), "leaflet_printed": N_("Leaflet given"),
+    "correction_made": N_("Correction made"), "conflict_resolved": N_("Conflicting versions resolved"),
+}
+RECORD_NAMES: dict[str, str] = {
+    "details": N_("the person's details"), "custody": N_("the detainee's details"), "screening": N_("the screening"),
+    "custody_share": N_("consent to share from custody"), "suitability": N_("suitability"),
+    "consent": N_("consent"), "proposal": N_("the proposal"), "sentence": N_("the sentence"),
+    "share_consent": N_("consent to share"),
+}
+
 TASKS = ("details", "screening", "suitability", "provider", "consent", "proposal", "sentence", "appointment", "leaflet")
 NOT_STARTED, IN_PROGRESS, DONE, CANNOT_START = "not_started", "in_progress", "done", "cannot_start"
 # Sentence outcomes that wait for another hearing: a later sentence_recorded follows without a correction.
@@ -62,6 +82,10 @@ class CaseDetails:
     guilty_plea_anticipated: bool | None
     interpreter_needed: bool
     language: str = ""
+    # Who referred the person (any of REFERRAL_SOURCES): a name, their organisation or role, and how to reach them.
+    referrer_name: str = ""
+    referrer_organisation: str = ""
+    referrer_contact: str = ""
 
     def validate(self, today: date, court_ids: set[str]) -> None:
         e: dict[str, str] = {}
@@ -103,6 +127,9 @@ class CaseDetails:
             "guilty_plea_anticipated": self.guilty_plea_anticipated,
             "interpreter_needed": self.interpreter_needed,
             "language": self.language.strip(),
+            "referrer_name": self.referrer_name.strip(),
+            "referrer_organisation": self.referrer_organisation.strip(),
+            "referrer_contact": self.referrer_contact.strip(),
         }
 
     @classmethod
@@ -117,6 +144,9 @@ class CaseDetails:
             guilty_plea_anticipated=p["guilty_plea_anticipated"],
             interpreter_needed=p["interpreter_needed"],
             language=p.get("language", ""),
+            referrer_name=p.get("referrer_name", ""),
+            referrer_organisation=p.get("referrer_organisation", ""),
+            referrer_contact=p.get("referrer_contact", ""),
         )
 
 
@@ -130,6 +160,51 @@ class CaseEvent:
     hlc: str
     officer_id: str
     payload: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Conflict:
+    """Two versions of one record written on different tablets, neither knowing of the other: both are kept in
+    the history, the later one stands until a person resolves it with a `conflict_resolved` event."""
+
+    record: str  # "details", "screening", "provider_agreed:ATR", ...
+    event_ids: tuple[str, str]
+    officer_ids: tuple[str, str]
+
+
+# Which record an event writes: two concurrent writes of the same record are a conflict, anything else merges.
+_RECORD_OF = {"case_opened": "details", "details_updated": "details", "handed_over": "details",
+              "custody_opened": "custody", "custody_updated": "custody", "screening_completed": "screening",
+              "custody_share_consent": "custody_share", "suitability_assessed": "suitability",
+              "consent_given": "consent", "consent_declined": "consent", "proposal_made": "proposal",
+              "sentence_recorded": "sentence", "share_consent_recorded": "share_consent"}
+PRIOR = "_prior"  # in each payload: the latest stamp of the case its writer had seen, so forks can be found
+
+
+def record_of(kind: str, payload: dict[str, Any]) -> str | None:
+    if kind == "correction_made":
+        return record_of(payload["target_kind"], payload["record"])
+    if kind == "provider_agreed":
+        return f"provider_agreed:{payload.get('requirement')}"
+    return _RECORD_OF.get(kind)
+
+
+def find_conflicts(events: list[CaseEvent]) -> list[Conflict]:
+    """Pairs of writes to one record where the later writer had not seen the earlier one (its `_prior` stamp is
+    older than the earlier event): they were made apart, offline, and a person must choose."""
+    out: list[Conflict] = []
+    latest: dict[str, CaseEvent] = {}
+    resolved = {i for e in events if e.kind == "conflict_resolved" for i in e.payload.get("event_ids", ())}
+    for ev in sorted(events, key=lambda e: e.hlc):
+        record = record_of(ev.kind, ev.payload)
+        if record is None:
+            continue
+        before = latest.get(record)
+        prior = ev.payload.get(PRIOR)
+        if before is not None and prior is not None and prior < before.hlc and not {before.id, ev.id} <= resolved:
+            out.append(Conflict(record, (before.id, ev.id), (before.officer_id, ev.officer_id)))
+        latest[record] = ev
+    return out
 
 
 @dataclass
@@ -153,6 +228,10 @@ class Case:
     record_ids: dict[str, str] = field(default_factory=dict)  # "sentence_recorded" / "provider_agreed:ATR" -> event
     equality: dict[str, Any] | None = None  # the person's equality monitoring answers (all optional)
     attendance: dict[str, dict[str, Any]] = field(default_factory=dict)  # booking id -> attended or not, and who said
+    custody: dict[str, Any] | None = None  # the detainee as the L&D practitioner recorded them in custody
+    custody_share: dict[str, Any] | None = None  # consent to share the L&D information with probation and court
+    handover: dict[str, Any] | None = None  # the latest hand-over to a court: court, hearing date, who and contact
+    conflicts: list[Conflict] = field(default_factory=list)  # concurrent versions of one record, for a person
 
     @property
     def proposed(self) -> list[str]:
@@ -226,8 +305,15 @@ class Case:
         return self.leaflet_reprint or bool(self.leaflet and lost)
 
     @property
+    def in_custody(self) -> bool:
+        """Recorded by liaison and diversion and not yet handed over to a court."""
+        return self.custody is not None and self.handover is None
+
+    @property
     def status(self) -> str:
         """The one-word status kept in clear for the list: which task is next."""
+        if self.in_custody:
+            return "in_custody"
         tasks = self.task_status()
         if all(v == DONE for v in tasks.values()) or (self.sentenced and not self.imposed):
             return "complete"  # a sentence without a treatment requirement ends the pathway
@@ -242,13 +328,30 @@ def fold(case_id: str, events: list[CaseEvent]) -> Case:
         if ev.kind == "correction_made":  # the corrected record stands in for the one it replaces
             _apply(case, ev.payload["target_kind"], ev.payload["record"], ev.id)
         else:
-            _apply(case, ev.kind, ev.payload, ev.id)
+            _apply(case, ev.kind, _record(ev), ev.id)
+        if ev.kind == "conflict_resolved":  # the version a person chose stands, whichever came later
+            kept = next((e for e in case.history if e.id == ev.payload.get("kept")), None)
+            if kept is not None:
+                _apply(case, kept.kind, _record(kept), kept.id)
+    case.conflicts = find_conflicts(case.history)
     return case
 
 
+def _record(ev: CaseEvent) -> dict[str, Any]:
+    """The record an event carries, without the sync bookkeeping (`_prior`) that only conflict-finding reads."""
+    return {k: v for k, v in ev.payload.items() if k != PRIOR}
+
+
 def _apply(case: Case, kind: str, p: dict[str, Any], event_id: str) -> None:
-    if kind == "case_opened":
+    if kind in ("case_opened", "details_updated"):
         case.details = CaseDetails.from_payload(p)
+    elif kind in ("custody_opened", "custody_updated"):
+        case.custody = p
+    elif kind == "custody_share_consent":
+        case.custody_share = p
+    elif kind == "handed_over":
+        case.handover = p
+        case.details = _details_from_custody(case.details, case.custody or {}, p)
     elif kind == "screening_progress_saved":
         case.screening_progress = p if p.get("answers") else None  # saving no answers discards the draft
     elif kind == "screening_completed":
@@ -292,6 +395,21 @@ def _apply(case: Case, kind: str, p: dict[str, Any], event_id: str) -> None:
     elif kind == "leaflet_printed":
         case.leaflet = p
         case.leaflet_reprint = False
+
+
+def _details_from_custody(details: CaseDetails | None, custody: dict[str, Any], h: dict[str, Any]) -> CaseDetails:
+    """A hand-over names the court and hearing: the court's case starts from what custody recorded, no re-keying.
+    A later hand-over (another court or day) moves the case and keeps whatever the court has updated."""
+    court, hearing = h["court_id"], date.fromisoformat(h["hearing_date"])
+    if details is not None:
+        return CaseDetails(**{**details.__dict__, "court_id": court, "hearing_date": hearing})
+    return CaseDetails(
+        name=custody.get("name", ""), dob=date.fromisoformat(custody["dob"]) if custody.get("dob") else None,
+        court_id=court, hearing_date=hearing, referral_source="liaison_diversion", offence=h.get("offence", ""),
+        guilty_plea_anticipated=h.get("guilty_plea_anticipated"),
+        interpreter_needed=bool(custody.get("interpreter_needed")), language=custody.get("language", ""),
+        referrer_name=h.get("by_name", ""), referrer_organisation=h.get("by_organisation", ""),
+        referrer_contact=" · ".join(x for x in (h.get("by_phone", ""), h.get("by_email", "")) if x))
 
 
 def _replaces(new: dict[str, Any], old_id: str, old: dict[str, Any]) -> bool:

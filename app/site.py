@@ -39,6 +39,7 @@ ACCESSIBILITY: dict[str, str] = {
     "interpreter": N_("Interpreters can be booked"),
 }
 PAPER = ("a4", "a5-fold")
+OFFICER_ROLES = ("cdo", "ld")
 _HOURS_RE = re.compile(r"(\d{2}:\d{2})-(\d{2}:\d{2})")
 
 
@@ -56,7 +57,9 @@ class Court:
 class Officer:
     id: str
     name: str
-    role: str
+    role: str  # "cdo" (court duty officer) or "ld" (liaison and diversion, in police custody)
+    phone: str = ""  # how a colleague reaches them, e.g. a CDO calling L&D about a case handed over
+    email: str = ""
 
 
 @dataclass(frozen=True)
@@ -149,6 +152,10 @@ class Site:
     leaflet_shows_name: bool = False  # the leaflet leaves court with the person: no name unless the site says so
     leaflet_paper: str = "a4"  # "a4", or "a5-fold": an A4 sheet printed landscape and folded to A5
     security: Security = field(default_factory=Security)
+    custody_suites: tuple[Court, ...] = ()  # where L&D practitioners see detainees before court
+
+    def custody_suite(self, suite_id: str) -> Court:
+        return next(c for c in self.custody_suites if c.id == suite_id)
 
     def court(self, court_id: str) -> Court:
         return next(c for c in self.courts if c.id == court_id)
@@ -200,9 +207,17 @@ def build_site(data: dict[str, Any], path: Path, text: str = "") -> Site:
     providers = _providers(data, path, text)
     courts = tuple(Court(req(c, "id", "[courts"), req(c, "name", "[courts")) for c in data.get("courts", []))
     officers = tuple(
-        Officer(req(o, "id", "[officers"), req(o, "name", "[officers"), o.get("role", "cdo"))
+        Officer(req(o, "id", "[officers"), req(o, "name", "[officers"), o.get("role", "cdo"),
+                str(o.get("phone", "")), str(o.get("email", "")))
         for o in data.get("officers", [])
     )
+    suites = tuple(Court(req(c, "id", "[custody_suites"), req(c, "name", "[custody_suites"))
+                   for c in data.get("custody_suites", []))
+    if bad := [o.id for o in officers if o.role not in OFFICER_ROLES]:
+        raise ConfigError(f"{at('[[officers')}: unknown role for {', '.join(bad)}: use one of "
+                          f"{', '.join(OFFICER_ROLES)}")
+    if any(o.role == "ld" for o in officers) and not suites:
+        raise ConfigError(f"{path}: an officer has the role 'ld': list their [[custody_suites]]")
     if not courts:
         raise ConfigError(f"{path}: at least one [[courts]] entry is needed")
     if not officers:
@@ -212,7 +227,7 @@ def build_site(data: dict[str, Any], path: Path, text: str = "") -> Site:
         probation_contact=s.get("probation_contact", ""), retention_years=int(s.get("retention_years", 8)),
         courts=courts, officers=officers, providers=tuple(providers), raw=data,
         probation_phone=str(s.get("probation_phone", "")), probation_email=str(s.get("probation_email", "")),
-        **_leaflet_options(data, path, text), security=_security(data, path, text),
+        custody_suites=suites, **_leaflet_options(data, path, text), security=_security(data, path, text),
     )
 
 

@@ -19,9 +19,10 @@ from sqlalchemy import func
 
 from app import appointment as appointments
 from app import audit, consent_record, crypto, equality, retention, screening, suitability
+from app import custody as custodies
 from app import proposal as proposals
 from app import sentence as sentences
-from app.case import SCHEMA_VERSION, Case, CaseDetails, CaseEvent, FieldErrors, fold
+from app.case import PRIOR, SCHEMA_VERSION, Case, CaseDetails, CaseEvent, Conflict, FieldErrors, fold
 from app.clock import HybridClock
 from app.consent import ConsentText
 from app.consent_events import WITHDRAWN_KIND, consent_events, summary_pdf
@@ -38,6 +39,8 @@ from app.suitability import Assessment, CaseFacts, Offence
 from app.syncstate import SyncLedger
 
 log = logging.getLogger("courtside.tablet")
+# The events a case list opens: who the person is and where the case is heard (never the whole log).
+LISTED_KINDS = ("case_opened", "details_updated", "custody_opened", "custody_updated", "handed_over")
 MAX_PIN_ATTEMPTS = Security.lockout_after  # the default; each site sets its own in [security]
 FAILED_META = "failed_unlocks"  # wrong PINs on this tablet since the last right one
 WIPED_META = "keys_wiped"
@@ -64,6 +67,7 @@ class CaseSummary:
     court_id: str
     hearing_date: date
     status: str
+    from_custody: dict[str, Any] | None = None  # the hand-over: who sent it from custody and how to reach them
 
 
 @dataclass(frozen=True)
@@ -106,10 +110,12 @@ class Tablet:
             self._site = (raw, build_site(json.loads(raw), Path(get_meta(self.engine, "site_source") or "site")))
         return self._site[1]
 
-    def screening_tool(self) -> Tool:
-        """The site's tool as its server runs it (pulled, hash checked), else the copy bundled with the app."""
+    def screening_tool(self, name: str | None = None) -> Tool:
+        """A tool as the site server runs it (pulled, hash checked), else the copy bundled with the app; by
+        default the site's court tool."""
+        name = name or self.site.screening_tool
         for entry in self.ledger.site_content().get("tools", {}).values():
-            if not (entry.get("file") and entry.get("files")):
+            if not (entry.get("file") and entry.get("files")) or Path(entry["file"]).stem != name:
                 continue
             try:
                 tool = screening.install_tool(entry["file"], entry["files"], self.data_dir / "tools")
@@ -119,7 +125,7 @@ class Tablet:
             if tool.content_hash == entry.get("content_hash"):
                 return tool
             log.warning("screening tool from the site server not used: its content hash does not match")
-        return screening.load_tool(self.site.screening_tool)
+        return screening.load_tool(name)
 
     @property
     def has_site(self) -> bool:
@@ -243,6 +249,17 @@ class Tablet:
     def mark_synced(self, ids: list[str]) -> None:
         self.ledger.mark_synced(ids)
 
+    # --- hand-overs to a court, waiting for the server (clear ids only: the server cannot read the event) ---
+    def pending_handovers(self) -> list[tuple[str, str]]:
+        return [tuple(x) for x in json.loads(get_meta(self.engine, "pending_handovers") or "[]")]  # type: ignore[misc]
+
+    def queue_handover(self, case_id: str, court_id: str) -> None:
+        waiting = [x for x in self.pending_handovers() if x[0] != case_id] + [(case_id, court_id)]
+        set_meta(self.engine, "pending_handovers", json.dumps(waiting))
+
+    def handover_sent(self, case_id: str, court_id: str) -> None:
+        waiting = [x for x in self.pending_handovers() if x != (case_id, court_id)]
+        set_meta(self.engine, "pending_handovers", json.dumps(waiting))
 
 
 class OfficerSession:
@@ -272,10 +289,22 @@ class OfficerSession:
     def officer_name(self) -> str:
         return self.tablet.site.officer(self.officer_id).name
 
+    @property
+    def role(self) -> str:
+        """"cdo" or "ld": which start screen and which screening tool this officer works with."""
+        return self.tablet.site.officer(self.officer_id).role
+
+    @property
+    def screening_tool(self) -> str:
+        return custodies.LD_TOOL if self.role == custodies.LD_ROLE else self.tablet.site.screening_tool
+
     # --- the log ---
-    def _append(self, s: Session, case_id: str, kind: str, payload: dict[str, Any]) -> CaseEvent:
+    def _append(self, s: Session, case_id: str, kind: str, payload: dict[str, Any],
+                prior: str | None = None) -> CaseEvent:
         event_id = str(uuid.uuid4())
         hlc = self.tablet.clock.now()
+        if prior is not None:  # what this writer had seen: a later write from a tablet that had not is a conflict
+            payload = {**payload, PRIOR: prior}
         plain = json.dumps(payload, sort_keys=True, separators=(",", ":")).encode()
         aad = crypto.event_aad(event_id, case_id)
         server_key = self.tablet.server_public_key
@@ -315,7 +344,8 @@ class OfficerSession:
     def record_all(self, case_id: str, events: list[tuple[str, dict[str, Any]]]) -> Case:
         """Append events in one transaction (all or none) and refresh the clear-text projection with them."""
         with Session(self.tablet.engine) as s:
-            new = [self._append(s, case_id, kind, payload) for kind, payload in events][-1]
+            prior = s.exec(select(func.max(EventRow.hlc)).where(EventRow.case_id == case_id)).one()
+            new = [self._append(s, case_id, kind, payload, prior) for kind, payload in events][-1]
             s.flush()
             case = fold(case_id, self._open(self._rows(s, case_id)))
             row = s.get(CaseRow, case_id)
@@ -384,7 +414,7 @@ class OfficerSession:
     def _project_shared(self, s: Session, case_id: str, today: date) -> None:
         """List a shared case beside this tablet's own, once its opening details have arrived."""
         events = self._open(self._rows(s, case_id))
-        opened = next((e for e in events if e.kind == "case_opened"), None)
+        opened = next((e for e in events if e.kind in ("case_opened", "custody_opened")), None)
         if opened is None:
             return
         try:
@@ -398,6 +428,8 @@ class OfficerSession:
             case_id=case_id, court_id=case.details.court_id, hearing_date=case.details.hearing_date,
             created_on=today, opened_by=opened.officer_id,
             name_index=crypto.blind_index(self._index_key, case.details.name), status="", updated_hlc="")
+        if row.court_id != (case.custody or {}).get("custody_suite"):  # a case moved to another court or day
+            row.court_id, row.hearing_date = case.details.court_id, case.details.hearing_date
         row.status, row.updated_hlc = case.status, max(e.hlc for e in events)
         s.add(row)
 
@@ -405,29 +437,82 @@ class OfficerSession:
     def open_case(self, details: CaseDetails, today: date) -> str:
         site = self.tablet.site
         details.validate(today, {c.id for c in site.courts})
+        assert details.hearing_date is not None
+        return self._start_case("case_opened", details.to_payload(), details.court_id, details.hearing_date,
+                                details.name, today)
+
+    def _start_case(self, kind: str, payload: dict[str, Any], listed_at: str, day: date, name: str,
+                    today: date) -> str:
+        """The first event of a case and its clear-text row (where it is listed, and a blind index of the name)."""
         case_id = str(uuid.uuid4())
         with Session(self.tablet.engine) as s:
-            ev = self._append(s, case_id, "case_opened", details.to_payload())
-            assert details.hearing_date is not None
-            s.add(CaseRow(case_id=case_id, court_id=details.court_id, hearing_date=details.hearing_date,
-                          created_on=today, opened_by=self.officer_id, status=fold(case_id, [ev]).status,
-                          name_index=crypto.blind_index(self._index_key, details.name), updated_hlc=ev.hlc))
+            ev = self._append(s, case_id, kind, payload)
+            s.add(CaseRow(case_id=case_id, court_id=listed_at, hearing_date=day, created_on=today,
+                          opened_by=self.officer_id, status=fold(case_id, [ev]).status,
+                          name_index=crypto.blind_index(self._index_key, name), updated_hlc=ev.hlc))
             s.commit()
         self.audit(audit.CREATE, case_id, "case_opened")
         self._viewed.add(case_id)
         return case_id
+
+    def update_details(self, case_id: str, details: CaseDetails, today: date) -> Case:
+        """The court's officer confirms or corrects details (a case from custody arrives without an offence)."""
+        details.validate(today, {c.id for c in self.tablet.site.courts})
+        return self.record(case_id, "details_updated", details.to_payload())
+
+    def resolve_conflict(self, case_id: str, conflict: Conflict, kept: str, reason: str) -> Case:
+        """A person chooses which of two concurrent versions stands; both stay in the history."""
+        if kept not in conflict.event_ids:
+            raise FieldErrors({"kept": _("Choose one of the two versions")})
+        return self.record(case_id, "conflict_resolved", {"record": conflict.record,
+                                                          "event_ids": list(conflict.event_ids), "kept": kept,
+                                                          "reason": reason.strip()})
+
+    # --- liaison and diversion in custody ---
+    def open_custody_case(self, detainee: custodies.Detainee, today: date) -> str:
+        """A detainee seen by L&D: listed under the custody suite on this tablet until handed over to a court."""
+        detainee.validate(today, {c.id for c in self.tablet.site.custody_suites})
+        return self._start_case("custody_opened", detainee.to_payload(), detainee.custody_suite, today,
+                                detainee.name, today)
+
+    def record_custody_share(self, case_id: str, decision: str, explained_in: str = "en",
+                             interpreter: str = "") -> Case:
+        """The person's decision to share the L&D screen with probation and the court, asked before hand-over."""
+        if decision not in ("agree", "decline"):
+            raise FieldErrors({"share_consent": _("Record whether the person agrees to share")})
+        return self.record(case_id, "custody_share_consent", {
+            "decision": decision, "with": list(custodies.SHARE_WITH), "explained_in": explained_in,
+            "interpreter": interpreter.strip(), "officer_id": self.officer_id})
+
+    def hand_over_to_court(self, case_id: str, handover: custodies.HandOver, today: date) -> Case:
+        """Send the case to the court's duty officers: the event names the court, and the sync asks the server
+        to share the case with that court's tablets."""
+        site = self.tablet.site
+        handover.validate(today, {c.id for c in site.courts})
+        case = self.case(case_id)
+        custodies.check_ready(case)
+        organisation = _("Liaison and diversion, {suite}").format(
+            suite=site.custody_suite(case.custody["custody_suite"]).name) if case.custody else ""
+        case = self.record(case_id, "handed_over", custodies.handover_payload(handover, case, self.officer_name,
+                                                                                organisation))
+        self.tablet.queue_handover(case_id, handover.court_id)
+        return case
 
     def todays_cases(self, court_id: str, today: date) -> list[CaseSummary]:
         """Cases heard today at this court, and cases opened on this tablet today for it."""
         with Session(self.tablet.engine) as s:
             rows = s.exec(select(CaseRow).where(CaseRow.court_id == court_id).where(
                 (CaseRow.hearing_date == today) | (CaseRow.created_on == today)).order_by(CaseRow.updated_hlc)).all()
-            opened = {e.case_id: e for e in s.exec(select(EventRow).where(
-                EventRow.kind == "case_opened", EventRow.case_id.in_([r.case_id for r in rows])))}
+            listed = s.exec(select(EventRow).where(EventRow.kind.in_(LISTED_KINDS),
+                                                   EventRow.case_id.in_([r.case_id for r in rows]))).all()
+            opened: dict[str, list[CaseEvent]] = {}
+            for ev in self._open(list(listed)):
+                opened.setdefault(ev.case_id, []).append(ev)
         out = []
         for r in rows:
-            name = CaseDetails.from_payload(self._open([opened[r.case_id]])[0].payload).name
-            out.append(CaseSummary(r.case_id, name, r.court_id, r.hearing_date, r.status))
+            case = fold(r.case_id, opened.get(r.case_id, []))
+            name = case.details.name if case.details else (case.custody or {}).get("name", "")
+            out.append(CaseSummary(r.case_id, name, r.court_id, r.hearing_date, r.status, case.handover))
         return out
 
     def find_by_name(self, name: str) -> list[str]:

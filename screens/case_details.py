@@ -27,7 +27,9 @@ def _day_text(d: date | None) -> str:
     return d.strftime("%d/%m/%Y") if d else ""
 
 
-async def details_form(shell: Shell, draft: CaseDetails | None, errors: dict[str, str] | None = None) -> ft.Control:
+async def details_form(shell: Shell, draft: CaseDetails | None, errors: dict[str, str] | None = None,
+                       case_id: str | None = None) -> ft.Control:
+    """A new case, or (with `case_id`) the court confirming the details of a case that came from custody."""
     site = await shell.call(lambda: shell.tablet.site)
     errors = errors or {}
     name = ui.text_field(_("Full name"), draft.name if draft else "", error=errors.get("name"), width=520)
@@ -43,6 +45,10 @@ async def details_form(shell: Shell, draft: CaseDetails | None, errors: dict[str
                                      [(k, _(v)) for k, v in REFERRAL_SOURCES.items()],
                                      draft.referral_source if draft else None, width=520,
                                      error_text=errors.get("referral_source"))
+    referrer = ui.text_field(_("Referrer's name"), draft.referrer_name if draft else "", width=520)
+    organisation = ui.text_field(_("Referrer's organisation or role"), draft.referrer_organisation if draft else "",
+                                 width=520)
+    contact = ui.text_field(_("Referrer's phone or email"), draft.referrer_contact if draft else "", width=520)
     offence = ui.text_field(_("Offence summary"), draft.offence if draft else "", multiline=True, min_lines=2,
                             error=errors.get("offence"), width=520)
     plea_value = None if draft is None or draft.guilty_plea_anticipated is None else (
@@ -56,7 +62,9 @@ async def details_form(shell: Shell, draft: CaseDetails | None, errors: dict[str
             name=name.value or "", dob=parse_day(dob.value or ""), court_id=court.value or "",
             hearing_date=parse_day(hearing.value or ""), referral_source=source.value or "",
             offence=offence.value or "", guilty_plea_anticipated=None if plea.value is None else plea.value == "yes",
-            interpreter_needed=bool(interpreter.value), language=language.value or "")
+            interpreter_needed=bool(interpreter.value), language=language.value or "",
+            referrer_name=referrer.value or "", referrer_organisation=organisation.value or "",
+            referrer_contact=contact.value or "")
 
     fields: dict[str, ft.TextField | ft.Dropdown] = {
         "name": name, "dob": dob, "court_id": court, "hearing_date": hearing, "referral_source": source,
@@ -82,16 +90,16 @@ async def details_form(shell: Shell, draft: CaseDetails | None, errors: dict[str
         except FieldErrors as exc:
             show(exc.errors)
             return
-        await shell.go(check_answers, details)
+        await shell.go(check_answers, details, case_id)
 
     async def cancel(_e: ft.ControlEvent) -> None:
         from screens import today
-        await shell.go(today.today_list)
+        await (shell.go(case_page.task_list, case_id) if case_id else shell.go(today.today_list))
 
     return ft.Column([
         ui.heading(_("Defendant details")),
         summary,
-        name, dob, court_box, hearing, source_box, offence,
+        name, dob, court_box, hearing, source_box, referrer, organisation, contact, offence,
         ui.body(_("Is a guilty plea anticipated?")),
         ft.Semantics(label=_("Is a guilty plea anticipated?"), content=plea),
         plea_error,
@@ -100,22 +108,26 @@ async def details_form(shell: Shell, draft: CaseDetails | None, errors: dict[str
     ], spacing=14, scroll=ft.ScrollMode.AUTO)
 
 
-async def check_answers(shell: Shell, details: CaseDetails) -> ft.Control:
+async def check_answers(shell: Shell, details: CaseDetails, case_id: str | None = None) -> ft.Control:
     site = await shell.call(lambda: shell.tablet.site)
     assert details.dob and details.hearing_date and shell.session
     session = shell.session
 
     async def save(_e: ft.ControlEvent) -> None:
         try:
-            case_id = await shell.call(session.open_case, details, shell.today())
+            if case_id:
+                await shell.call(session.update_details, case_id, details, shell.today())
+                saved = case_id
+            else:
+                saved = await shell.call(session.open_case, details, shell.today())
         except FieldErrors as exc:
-            await shell.go(details_form, details, exc.errors)
+            await shell.go(details_form, details, exc.errors, case_id)
             return
         shell.saved()
-        await shell.go(case_page.task_list, case_id)
+        await shell.go(case_page.task_list, saved)
 
     async def change(_e: ft.ControlEvent) -> None:
-        await shell.go(details_form, details)
+        await shell.go(details_form, details, None, case_id)
 
     yes, no = _("Yes"), _("No")
     return ft.Column([
@@ -127,11 +139,14 @@ async def check_answers(shell: Shell, details: CaseDetails) -> ft.Control:
             (_("Court"), site.court(details.court_id).name),
             (_("Hearing date"), fmt_date(details.hearing_date, "long")),
             (_("Referral source"), _(REFERRAL_SOURCES[details.referral_source])),
+            (_("Referred by"), ", ".join(x for x in (details.referrer_name, details.referrer_organisation,
+                                                     details.referrer_contact) if x) or _("not recorded")),
             (_("Offence summary"), details.offence),
             (_("Guilty plea anticipated"), yes if details.guilty_plea_anticipated else no),
             (_("Interpreter needed"), (yes + (f" ({details.language})" if details.language else ""))
              if details.interpreter_needed else no),
         ]),
-        ft.Row([ui.primary(_("Save and start the case"), save), ui.secondary(_("Change details"), change)],
+        ft.Row([ui.primary(_("Save the details") if case_id else _("Save and start the case"), save),
+                ui.secondary(_("Change details"), change)],
                spacing=16),
     ], spacing=16)

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import flet as ft
 
-from app.case import REQUIREMENT_NAMES, TASKS
-from app.i18n import N_, _
+from app.case import EVENT_NAMES, RECORD_NAMES, REQUIREMENT_NAMES, TASKS, Case, Conflict
+from app.clock import parse
+from app.custody import LD_ROLE
+from app.i18n import N_, _, fmt_time
+from app.site import Site
 from screens import ui
 from screens.shell import Shell
 
@@ -17,15 +22,24 @@ TASK_NAMES = {
 
 
 async def task_list(shell: Shell, case_id: str) -> ft.Control:
-    from screens import appointment, consent, leaflet, proposal, screening, sentence, suitability, today
+    from screens import appointment, case_details, consent, leaflet, proposal, screening, sentence, suitability, today
 
     assert shell.session is not None
+    if shell.session.role == LD_ROLE:  # every step returns here: L&D's own steps end with the hand-over
+        from screens import custody
+        return await custody.custody_case(shell, case_id)
     case = await shell.call(shell.session.case, case_id)
     status = case.task_status()
+
+    async def confirm_details(shell: Shell, case_id: str) -> ft.Control:  # the court checks what custody sent
+        return await case_details.details_form(shell, case.details, None, case_id)
+
     targets = {"screening": screening.start, "suitability": suitability.suitability_page,
                "provider": proposal.provider_page, "consent": consent.handover,
                "proposal": proposal.proposal_page, "sentence": sentence.sentence_page,
                "appointment": appointment.choose_slot, "leaflet": leaflet.leaflet_page}
+    if case.handover:  # a case from custody arrives without the charge: the court confirms or completes it
+        targets["details"] = confirm_details
 
     def task_row(task: str) -> ft.Control:
         state = status[task]
@@ -43,10 +57,48 @@ async def task_list(shell: Shell, case_id: str) -> ft.Control:
         await shell.go(today.today_list)
 
     details = case.details
+    site = await shell.call(lambda: shell.tablet.site)
     proposed = ", ".join(_(REQUIREMENT_NAMES[r]) for r in case.requirements)
     return ft.Column([
         ui.heading(details.name if details else _("Case")),
         *([ui.body(_("Requirements: {requirements}").format(requirements=proposed))] if proposed else []),
+        *[conflict_box(shell, case_id, c, site) for c in case.conflicts],
         *[task_row(t) for t in TASKS],
         ui.secondary(_("Back to today's cases"), back),
+        history(case, site),
     ], spacing=8)
+
+
+def officer_name(site: Site, officer_id: str) -> str:
+    return next((o.name for o in site.officers if o.id == officer_id), officer_id)
+
+
+def history(case: Case, site: Site) -> ft.Control:
+    """Every event of the case, custody's and the court's, with who and when: each side sees what the other did."""
+    rows = [ft.Text(_("{when} — {what} — {who}").format(
+        when=fmt_time(datetime.fromtimestamp(parse(e.hlc)[0] / 1000, UTC)), what=_(EVENT_NAMES.get(e.kind, e.kind)),
+        who=officer_name(site, e.officer_id)), size=14) for e in case.history]
+    return ft.Semantics(identifier="case-history", content=ft.Column(
+        [ui.heading(_("Case history"), size=20), *rows], spacing=4))
+
+
+def conflict_box(shell: Shell, case_id: str, conflict: Conflict, site: Site) -> ft.Control:
+    """Two versions made apart: both are kept; a person chooses which stands."""
+    assert shell.session is not None
+    session = shell.session
+
+    def keep(event_id: str):  # noqa: ANN202 - a click handler
+        async def handler(_e: ft.ControlEvent) -> None:
+            await shell.save_step(error, case_id, session.resolve_conflict, case_id, conflict, event_id,
+                                  _("Chosen on the case page"))
+        return handler
+
+    error = ft.Text("", color=ft.Colors.RED_700)
+    names = [officer_name(site, o) for o in conflict.officer_ids]
+    return ft.Semantics(identifier="conflict", live_region=True, content=ft.Container(
+        border=ft.Border.all(4, ft.Colors.AMBER_700), padding=16, content=ft.Column([
+            ui.body(_("{first} and {second} both changed {record} without seeing each other's change. Both "
+                      "versions are kept: choose the one that stands.").format(
+                first=names[0], second=names[1], record=_(RECORD_NAMES.get(conflict.record, conflict.record)))),
+            ft.Row([ui.secondary(_("Keep {name}'s version").format(name=name), keep(event_id))
+                    for name, event_id in zip(names, conflict.event_ids, strict=True)], wrap=True), error])))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import flet as ft
 
+from app.custody import LD_ROLE
 from app.i18n import _, ngettext
 from app.tablet import OfficerLocked, TabletWiped, WrongPin
 from screens import today, ui
@@ -63,7 +64,11 @@ async def pin_entry(shell: Shell, officer_id: str, name: str) -> ft.Control:
             return
         shell.session = session
         shell.start_polling()
-        await shell.go(today.today_list)
+        if session.role == LD_ROLE:
+            from screens import custody
+            await shell.go(custody.custody_list)
+        else:
+            await shell.go(today.today_list)
 
     async def back(_e: ft.ControlEvent) -> None:
         await shell.go(officer_list)

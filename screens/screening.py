@@ -42,7 +42,9 @@ class Draft:
 
 
 async def _tool(shell: Shell) -> screening.Tool:
-    return await shell.call(shell.tablet.screening_tool)
+    assert shell.session is not None
+    name = shell.session.screening_tool  # L&D in custody screen with their own tool, the court with the site's
+    return await shell.call(shell.tablet.screening_tool, name)
 
 
 async def _draft(shell: Shell, case_id: str, tool: screening.Tool) -> Draft:

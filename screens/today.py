@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import flet as ft
 
 from app.i18n import N_, _, fmt_date
@@ -20,6 +22,15 @@ STATUS_TEXT = {
     "leaflet": N_("Leaflet next"),
     "complete": N_("Complete"),
 }
+
+
+def from_custody(handover: dict[str, Any] | None) -> list[str]:
+    """A case handed over by L&D says so, with who sent it and how to reach them: the CDO calls, not re-asks."""
+    if not handover:
+        return []
+    contact = ", ".join(x for x in (handover.get("by_phone"), handover.get("by_email")) if x)
+    return [_("From custody"), _("handed over by {name} ({contact})").format(name=handover.get("by_name", ""),
+                                                                           contact=contact)]
 
 
 async def today_list(shell: Shell) -> ft.Control:
@@ -48,7 +59,7 @@ async def today_list(shell: Shell) -> ft.Control:
     rows: list[ft.Control] = [
         ft.ListTile(
             title=ft.Text(c.name, size=18),
-            subtitle=ft.Text(_(STATUS_TEXT.get(c.status, c.status))),
+            subtitle=ft.Text(" · ".join([_(STATUS_TEXT.get(c.status, c.status)), *from_custody(c.from_custody)])),
             on_click=open_case(c.case_id),
             trailing=ft.Icon(ft.Icons.CHEVRON_RIGHT),
         )

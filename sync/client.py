@@ -324,16 +324,34 @@ class SyncClient:
         return report
 
     # --- hand-over ---
-    def hand_over(self, case_id: str, to_device_id: str) -> ShareResult:
-        """Share a case this tablet pushed with another tablet of the site (custody to court)."""
-        body = _body({"case_id": case_id, "to_device_id": to_device_id})
+    def hand_over(self, case_id: str, to_device_id: str | None = None, to_court_id: str | None = None) -> ShareResult:
+        """Share a case this tablet pushed with another tablet of the site, or with a court's tablets."""
+        target = {"to_court_id": to_court_id} if to_court_id else {"to_device_id": to_device_id}
+        body = _body({"case_id": case_id, **target})
         return self._json(ShareResult, self._call("POST", "/api/v1/sync/hand-over", body=body))
+
+    def send_handovers(self) -> int:
+        """Hand-overs recorded on the tablet, after their events are pushed; one the server cannot do yet (its
+        events are not all there) stays queued for the next round."""
+        sent = 0
+        for case_id, court_id in self.tablet.pending_handovers():
+            try:
+                self.hand_over(case_id, to_court_id=court_id)
+            except SyncError as exc:
+                if exc.status not in (403, 404):
+                    raise
+                log.warning("hand-over of a case to court %s waits: %s", court_id, exc.status)
+                continue
+            self.tablet.handover_sent(case_id, court_id)
+            sent += 1
+        return sent
 
     # --- a whole round ---
     def sync_once(self, check_drift: bool = False) -> DriftReport | None:
         """Push, then pull; with `check_drift`, compare digests and repair, then push and pull again if needed."""
         self.push()
         self.push_audit()
+        self.send_handovers()
         self.pull()
         if not check_drift:
             return None

@@ -15,7 +15,16 @@ import re
 import uuid
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, WithJsonSchema, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationError,
+    WithJsonSchema,
+    field_validator,
+    model_validator,
+)
 
 from app.crypto import event_aad, seal
 
@@ -238,12 +247,20 @@ class EnrolResponse(BaseModel):
 
 
 class HandOver(BaseModel):
-    """A device hands a case it holds to another device of its site (custody to court)."""
+    """A device hands a case it holds to another device of its site, or to a court of its site (custody to court):
+    the server, which cannot read the sealed hand-over event, is told the court here, in clear."""
 
     model_config = ConfigDict(extra="forbid")
 
     case_id: Annotated[str, StringConstraints(pattern=UUID_PATTERN)]
-    to_device_id: DeviceId
+    to_device_id: DeviceId | None = None
+    to_court_id: Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_-]{0,63}$")] | None = None
+
+    @model_validator(mode="after")
+    def _one_target(self) -> HandOver:
+        if (self.to_device_id is None) == (self.to_court_id is None):
+            raise ValueError("give exactly one of to_device_id and to_court_id")
+        return self
 
     @field_validator("case_id")
     @classmethod
@@ -255,6 +272,8 @@ class ShareResult(BaseModel):
     case_id: str
     device_id: str
     events: int = Field(description="events of the case now in that device's feed")
+    devices: list[str] = Field(default_factory=list, description="for a hand-over to a court: every device it "
+                                                                 "was shared with")
 
 
 class CaseEvent(BaseModel):

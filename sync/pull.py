@@ -110,28 +110,56 @@ def share_case(ctx: ServerContext, site_id: str, case_id: str, device_id: str, b
             raise HTTPException(404, f"no device '{device_id}' is enrolled at site '{site_id}'")
         if target.status != "active":
             raise HTTPException(409, f"device '{device_id}' was revoked: a case cannot be shared with it")
-        events = conn.execute(select(EVENTS.c.id, EVENTS.c.device_id).where(
-            EVENTS.c.site_id == site_id, EVENTS.c.case_id == case_id).order_by(EVENTS.c.hlc, EVENTS.c.id)).all()
-        if not events:
-            raise HTTPException(404, f"site '{site_id}' holds no events of case {case_id}")
-        already = conn.execute(select(SHARES.c.case_id).where(SHARES.c.case_id == case_id,
-                                                              SHARES.c.device_id == device_id)).first()
-        if already is None:
-            conn.execute(SHARES.insert().values(case_id=case_id, device_id=device_id, site_id=site_id,
-                                                shared_by=by[:100], shared_at=utcnow()))
-            fed = set(conn.execute(select(FEED.c.event_id).where(FEED.c.device_id == device_id,
-                                                                 FEED.c.event_id.in_([e.id for e in events])))
-                      .scalars())
-            todo = [e.id for e in events if e.device_id != device_id and e.id not in fed]
-            if todo:
-                start = next_seq(conn, len(todo))
-                conn.execute(FEED.insert(), [{"seq": start + i, "site_id": site_id, "device_id": device_id,
-                                              "type": "event", "event_id": event_id, "config_version": None}
-                                             for i, event_id in enumerate(todo)])
-        count = conn.execute(select(FEED.c.seq).where(FEED.c.device_id == device_id, FEED.c.type == "event",
-                                                      FEED.c.event_id.in_([e.id for e in events]))).all()
-    log.info("case shared site=%s device=%s events=%d", site_id, device_id, len(count))
-    return ShareResult(case_id=case_id, device_id=device_id, events=len(count))
+        events = _case_events(conn, site_id, case_id)
+        count = _share_with(conn, site_id, case_id, device_id, by, events)
+    log.info("case shared site=%s device=%s events=%d", site_id, device_id, count)
+    return ShareResult(case_id=case_id, device_id=device_id, events=count)
+
+
+def share_with_court(ctx: ServerContext, site_id: str, case_id: str, court_id: str, by: str) -> ShareResult:
+    """A case handed over to a court goes to every active tablet of the court's site, the sender's included (so
+    the court's later work flows back to custody). Each tablet lists it under that court and hearing date."""
+    site = ctx.site_or_404(site_id)
+    if court_id not in {c.id for c in site.courts}:
+        raise HTTPException(404, f"site '{site_id}' has no court '{court_id}'")
+    table = Device.__table__  # type: ignore[attr-defined]
+    with ctx.db.writer.begin() as conn:
+        lock_feed(conn)
+        events = _case_events(conn, site_id, case_id)
+        devices = list(conn.execute(select(table.c.device_id).where(
+            table.c.site_id == site_id, table.c.status == "active").order_by(table.c.device_id)).scalars())
+        counts = {d: _share_with(conn, site_id, case_id, d, f"{by} to court:{court_id}", events) for d in devices}
+    log.info("case handed over site=%s court=%s devices=%d", site_id, court_id, len(devices))
+    return ShareResult(case_id=case_id, device_id="", events=max(counts.values(), default=0), devices=devices)
+
+
+def _case_events(conn: Connection, site_id: str, case_id: str) -> list[Any]:
+    events = conn.execute(select(EVENTS.c.id, EVENTS.c.device_id).where(
+        EVENTS.c.site_id == site_id, EVENTS.c.case_id == case_id).order_by(EVENTS.c.hlc, EVENTS.c.id)).all()
+    if not events:
+        raise HTTPException(404, f"site '{site_id}' holds no events of case {case_id}")
+    return list(events)
+
+
+def _share_with(conn: Connection, site_id: str, case_id: str, device_id: str, by: str, events: list[Any]) -> int:
+    """Record the share once and feed the device the case's events it lacks; returns how many it now has."""
+    already = conn.execute(select(SHARES.c.case_id).where(SHARES.c.case_id == case_id,
+                                                          SHARES.c.device_id == device_id)).first()
+    if already is None:
+        conn.execute(SHARES.insert().values(case_id=case_id, device_id=device_id, site_id=site_id,
+                                            shared_by=by[:100], shared_at=utcnow()))
+        fed = set(conn.execute(select(FEED.c.event_id).where(FEED.c.device_id == device_id,
+                                                             FEED.c.event_id.in_([e.id for e in events])))
+                  .scalars())
+        todo = [e.id for e in events if e.device_id != device_id and e.id not in fed]
+        if todo:
+            start = next_seq(conn, len(todo))
+            conn.execute(FEED.insert(), [{"seq": start + i, "site_id": site_id, "device_id": device_id,
+                                          "type": "event", "event_id": event_id, "config_version": None}
+                                         for i, event_id in enumerate(todo)])
+    count = conn.execute(select(FEED.c.seq).where(FEED.c.device_id == device_id, FEED.c.type == "event",
+                                                  FEED.c.event_id.in_([e.id for e in events]))).all()
+    return len(count)
 
 
 def hand_over(ctx: ServerContext, device: AuthedDevice, request: HandOver) -> ShareResult:
@@ -144,6 +172,10 @@ def hand_over(ctx: ServerContext, device: AuthedDevice, request: HandOver) -> Sh
     if made is None and shared is None:
         raise HTTPException(403, f"device '{device.device_id}' holds no events of case {request.case_id} on this "
                                  "server: it can only hand over a case it has pushed or was given")
+    if request.to_court_id is not None:
+        return share_with_court(ctx, device.site_id, request.case_id, request.to_court_id,
+                                f"device:{device.device_id}")
+    assert request.to_device_id is not None
     return share_case(ctx, device.site_id, request.case_id, request.to_device_id, f"device:{device.device_id}")
 
 

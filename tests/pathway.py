@@ -46,6 +46,26 @@ def alcohol_dependent_answers(tool: screening.Tool) -> dict[str, str]:
     return answers
 
 
+def ld_answers(tool: screening.Tool) -> dict[str, object]:
+    """Charged, expects to plead guilty, drinks at a dependent level, nothing else: the CDO is to be alerted."""
+    answers: dict[str, object] = {}
+    while (item := screening.next_item(tool, answers)) is not None:
+        options = sorted(item.options, key=lambda o: o.score)
+        if item.id in ("custody_charged", "custody_plea"):
+            answers[item.id] = "yes"
+        elif item.kind == "date":
+            answers[item.id] = TODAY.isoformat()
+        elif item.kind == "multiple":
+            answers[item.id] = ["alcohol"] if item.id == "substances_used" else [options[0].value]
+        elif item.kind == "number":
+            answers[item.id] = item.minimum
+        elif item.kind == "text":
+            answers[item.id] = "Polish"
+        else:
+            answers[item.id] = (options[-1] if item.id.startswith("audit") else options[0]).value
+    return answers
+
+
 def offence(seriousness: str = "medium", convicted: date = TODAY) -> Offence:
     return Offence(conviction_date=convicted, imprisonable=True, seriousness=seriousness)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import subprocess
@@ -36,20 +37,27 @@ def demo(tmp_path: Path) -> Iterator[Demo]:
     home = tmp_path / "demo"
     port, server_port = free_port(), free_port()
     log = tmp_path / "demo.log"
-    env = {**os.environ, "PYTHONUNBUFFERED": "1", "PYTHONPATH": str(REPO_ROOT), "TMPDIR": str(tmp_path / "tmp")}
-    (tmp_path / "tmp").mkdir()
-    with open(log, "wb") as out:
-        proc = subprocess.Popen([sys.executable, "-m", "courtside", "demo", "--home", str(home), "--port", str(port),
-                                 "--server-port", str(server_port)], cwd=REPO_ROOT, env=env, stdout=out,
-                                stderr=subprocess.STDOUT)
-    try:
-        wait_for_http(f"http://127.0.0.1:{port}/", timeout=60, alive=proc)
+    with courtside_demo(tmp_path, log, port, "--home", str(home), "--server-port", str(server_port)):
         banner = log.read_text()
         pin = re.search(r"PIN: (\d+)", banner)
         officer = re.search(r"demo officer: (.+?)\s{2,}", banner)
         assert pin and officer, banner
         yield Demo(f"http://127.0.0.1:{port}/", f"http://127.0.0.1:{server_port}", home, pin.group(1),
                    officer.group(1), log)
+
+
+@contextlib.contextmanager
+def courtside_demo(tmp_path: Path, log: Path, port: int, *args: str) -> Iterator[str]:
+    """`courtside demo ARGS` in its own process, serving the tablet app on `port` until the block ends
+    (with `--join NAME`, a second tablet of an already running demo)."""
+    env = {**os.environ, "PYTHONUNBUFFERED": "1", "PYTHONPATH": str(REPO_ROOT), "TMPDIR": str(tmp_path / "tmp")}
+    (tmp_path / "tmp").mkdir(exist_ok=True)
+    with open(log, "wb") as out:
+        proc = subprocess.Popen([sys.executable, "-m", "courtside", "demo", "--port", str(port), *args],
+                                cwd=REPO_ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+    try:
+        wait_for_http(f"http://127.0.0.1:{port}/", timeout=60, alive=proc)
+        yield f"http://127.0.0.1:{port}/"
     finally:
         proc.terminate()
         try:
