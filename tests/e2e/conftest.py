@@ -66,8 +66,10 @@ def courtside_demo(tmp_path: Path, log: Path, port: int, *args: str) -> Iterator
             proc.kill()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
+    """One browser per test module: Playwright's sync API keeps an event loop running while it is open, which
+    would stop later (non-browser) tests from running their own."""
     if not Path(CHROMIUM).exists():
         pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium (make test does this)")
     with sync_playwright() as p:
