@@ -16,6 +16,7 @@ from app.case import FieldErrors, age_on
 from app.i18n import N_, _
 
 KIND = "equality_recorded"
+INTRO = N_("These questions are optional. You do not have to answer them.")
 PREFER_NOT = "prefer_not_to_say"
 NOT_RECORDED = "not_recorded"
 _PNTS = (PREFER_NOT, N_("Prefer not to say"))

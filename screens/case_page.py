@@ -22,7 +22,18 @@ TASK_NAMES = {
 
 
 async def task_list(shell: Shell, case_id: str) -> ft.Control:
-    from screens import appointment, case_details, consent, leaflet, proposal, screening, sentence, suitability, today
+    from screens import (
+        appointment,
+        case_details,
+        consent,
+        equality,
+        leaflet,
+        proposal,
+        screening,
+        sentence,
+        suitability,
+        today,
+    )
 
     assert shell.session is not None
     if shell.session.role == LD_ROLE:  # every step returns here: L&D's own steps end with the hand-over
@@ -56,7 +67,11 @@ async def task_list(shell: Shell, case_id: str) -> ft.Control:
     async def back(_e: ft.ControlEvent) -> None:
         await shell.go(today.today_list)
 
+    async def to_equality(_e: ft.ControlEvent) -> None:
+        await shell.go(equality.equality_page, case_id)
+
     details = case.details
+    equality_state = "done" if case.equality else "not_started"
     site = await shell.call(lambda: shell.tablet.site)
     proposed = ", ".join(_(REQUIREMENT_NAMES[r]) for r in case.requirements)
     return ft.Column([
@@ -64,6 +79,8 @@ async def task_list(shell: Shell, case_id: str) -> ft.Control:
         *([ui.body(_("Requirements: {requirements}").format(requirements=proposed))] if proposed else []),
         *[conflict_box(shell, case_id, c, site) for c in case.conflicts],
         *[task_row(t) for t in TASKS],
+        ft.ListTile(title=ft.Text(_("Equality monitoring (optional)"), size=18), on_click=to_equality,
+                    trailing=ui.tag(_(ui.STATUS_LABELS[equality_state]), bool(case.equality))),
         ui.secondary(_("Back to today's cases"), back),
         history(case, site),
     ], spacing=8)

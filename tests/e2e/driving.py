@@ -25,15 +25,25 @@ def see(page: Page, text: str | re.Pattern[str]) -> None:
 def type_into(page: Page, label: str, text: str) -> None:
     """Type into the field with this label and check it holds exactly the text (retyping if keys were lost)."""
     box = page.get_by_role("textbox", name=label)
-    for _attempt in range(3):
+    for _attempt in range(5):
         box.click()
-        expect(box).to_be_focused()
+        if not _takes_focus(box):  # the click met a layout still moving (an error summary just arrived)
+            page.wait_for_timeout(300)
+            continue
         page.wait_for_timeout(200)  # the engine attaches its editing element just after focus
         page.keyboard.press("Control+A")
         page.keyboard.type(text)
         if box.input_value() == text:  # read while the box still has focus, where it is reliable
             return
     expect(box).to_have_value(text)
+
+
+def _takes_focus(box) -> bool:
+    try:
+        expect(box).to_be_focused(timeout=3_000)
+    except AssertionError:
+        return False
+    return True
 
 
 def next_until(page: Page, text: str, label: str = "Next") -> None:
