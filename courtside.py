@@ -188,7 +188,8 @@ def _demo_enrolment(tablet, server_url: str, db_url: str, server_dir: Path,  # n
         if password:
             admin_auth.set_password(ctx, DEMO_ADMIN, password)
         if tablet.ledger.enrolment() is None:
-            code, _expires = enrolment.issue_code(ctx, "demo", f"Demo {join or 'tablet'}", "demo")
+            courts = [c.id for c in ctx.site_or_404("demo").courts]  # a demo tablet serves every demo court
+            code, _expires = enrolment.issue_code(ctx, "demo", f"Demo {join or 'tablet'}", "demo", None, courts)
             client = SyncClient(tablet, server_url, "demo")
             try:
                 client.enrol(code)

@@ -23,6 +23,7 @@ from sync.protocol import (
     SITE_PATTERN,
     UUID_PATTERN,
     CaseEvent,
+    CourtId,
     DeviceId,
     DeviceName,
     ErrorDetail,
@@ -52,6 +53,13 @@ class CodeRequest(BaseModel):
     site_id: SiteId
     device_name: DeviceName
     valid_hours: int = Field(default=24, ge=1, le=24 * 14)
+    courts: list[CourtId] = Field(default=[], max_length=50,
+                              description="court ids of the site this tablet serves: custody hand-overs reach only "
+                                          "the tablets of their court")
+
+
+class CourtsRequest(BaseModel):
+    courts: list[CourtId] = Field(max_length=50, description="court ids of the device's site; empty: no court")
 
 
 class IssuedCode(BaseModel):
@@ -60,6 +68,7 @@ class IssuedCode(BaseModel):
     code: str
     site_id: str
     device_name: str
+    courts: list[str]
     expires_at: datetime
 
 
@@ -74,6 +83,7 @@ class DeviceInfo(BaseModel):
     site_id: str
     name: str
     status: str
+    courts: list[str] = Field(description="the courts it serves (custody hand-overs to them reach it)")
     enrolled_at: datetime
     revoked_at: datetime | None
     last_seen_at: datetime | None
@@ -115,7 +125,7 @@ def device_infos(ctx: ServerContext) -> list[DeviceInfo]:
         q = Quarantine.__table__  # type: ignore[attr-defined]
         rejected = dict(conn.execute(select(q.c.device_id, func.count()).group_by(q.c.device_id)).all())
     return [DeviceInfo(
-        device_id=d.device_id, site_id=d.site_id, name=d.name, status=d.status,
+        device_id=d.device_id, site_id=d.site_id, name=d.name, status=d.status, courts=d.courts.split(),
         enrolled_at=as_utc(d.enrolled_at), revoked_at=as_utc(d.revoked_at), last_seen_at=as_utc(d.last_seen_at),
         last_push_at=as_utc(d.last_push_at), last_pull_at=as_utc(d.last_pull_at),
         reported_pending=d.reported_pending, reported_quarantined=d.reported_quarantined,
@@ -192,8 +202,9 @@ def router(ctx: ServerContext) -> APIRouter:
     def issue(body: CodeRequest, who: Admin = signed_in) -> IssuedCode:
         """A one-time code for one named tablet; the tablet presents it to enrol."""
         code, expires = enrolment.issue_code(ctx, body.site_id, body.device_name, f"admin:{who.name}",
-                                             body.valid_hours)
-        return IssuedCode(code=code, site_id=body.site_id, device_name=body.device_name, expires_at=expires)
+                                             body.valid_hours, body.courts)
+        return IssuedCode(code=code, site_id=body.site_id, device_name=body.device_name,
+                          courts=enrolment.court_list(ctx, body.site_id, body.courts).split(), expires_at=expires)
 
     @api.get("/api/v1/admin/devices", response_model=list[DeviceInfo], responses=errors)
     def devices(_admin: Admin = signed_in) -> list[DeviceInfo]:
@@ -204,6 +215,12 @@ def router(ctx: ServerContext) -> APIRouter:
     def revoke(device_id: DeviceIdParam, who: Admin = signed_in) -> DeviceInfo:
         """Refuse this device from now on; what it pushed stays."""
         enrolment.revoke(ctx, device_id, f"admin:{who.name}")
+        return _info(ctx, device_id)
+
+    @api.put("/api/v1/admin/devices/{device_id}/courts", response_model=DeviceInfo, responses=errors)
+    def courts(device_id: DeviceIdParam, body: CourtsRequest, _admin: Admin = signed_in) -> DeviceInfo:
+        """Set the courts this device serves; cases handed over to them from now on reach it."""
+        enrolment.set_courts(ctx, device_id, body.courts)
         return _info(ctx, device_id)
 
     @api.post("/api/v1/admin/shares", response_model=ShareResult, responses=errors)

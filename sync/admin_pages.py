@@ -21,6 +21,7 @@ from starlette.concurrency import run_in_threadpool
 from app import report as returns
 from app.i18n import _, fmt_datetime
 from app.report_pdf import render_report
+from app.site import Site
 from sync import admin_auth, audit_trail, enrolment, pull, report_store
 from sync.admin import DeviceInfo, sync_health
 from sync.admin_auth import COOKIE, Admin
@@ -67,27 +68,55 @@ def _csrf(admin: Admin) -> str:
 async def _form(request: Request) -> dict[str, str]:
     body = await request.body()
     try:
-        fields = parse_qs(body.decode("utf-8"), keep_blank_values=True, max_num_fields=20)
+        fields = parse_qs(body.decode("utf-8"), keep_blank_values=True, max_num_fields=100)
     except (UnicodeDecodeError, ValueError):
         raise HTTPException(422, "the form could not be read") from None
     return {k: v[0] for k, v in fields.items()}
 
 
-def _device_rows(devices: list[DeviceInfo], admin: Admin) -> str:
+def _court_boxes(courts: list[tuple[str, str]], ticked: list[str], key: str) -> str:
+    """One checkbox per court, named court:<id> (each has its own name, so the form reader stays one-valued)."""
+    return "".join(f'<label class="check"><input type="checkbox" id="{escape(key)}-{escape(cid)}" '
+                   f'name="court:{escape(cid)}"{" checked" if cid in ticked else ""}> {escape(name)}</label>'
+                   for cid, name in courts)
+
+
+def _ticked(form: dict[str, str]) -> list[str]:
+    return [k.removeprefix("court:") for k in form if k.startswith("court:")]
+
+
+def _device_rows(devices: list[DeviceInfo], admin: Admin, sites: dict[str, Site]) -> str:
     rows = []
     for d in devices:
-        action = ""
+        action, courts = "", escape(", ".join(d.courts)) or escape(_("none"))
+        site = sites.get(d.site_id)
         if d.status == "active":
             action = (f'<form method="post" action="/admin/devices/{escape(d.device_id)}/revoke">{_csrf(admin)}'
                       f'<button aria-label="{escape(_("Revoke {name}").format(name=d.name))}">'
                       f'{escape(_("Revoke"))}</button></form>')
+            if site is not None:
+                label = escape(_("Save the courts {name} serves").format(name=d.name))
+                courts = (f'<form method="post" action="/admin/devices/{escape(d.device_id)}/courts">{_csrf(admin)}'
+                          f'<fieldset><legend>{escape(_("Courts {name} serves").format(name=d.name))}</legend>'
+                          f'{_court_boxes([(c.id, c.name) for c in site.courts], d.courts, d.device_id)}</fieldset>'
+                          f'<button aria-label="{label}">{escape(_("Save courts"))}</button></form>')
         rows.append(f"<tr><td>{escape(d.name)}</td><td><code>{escape(d.device_id)}</code></td>"
                     f"<td>{escape(d.site_id)}</td><td>{escape(_('Active') if d.status == 'active' else _('Revoked'))}"
-                    f"</td><td>{_when(d.enrolled_at)}</td><td>{_when(d.last_seen_at)}</td><td>{d.events}</td>"
-                    f"<td>{action}</td></tr>")
+                    f"</td><td>{courts}</td><td>{_when(d.enrolled_at)}</td><td>{_when(d.last_seen_at)}</td>"
+                    f"<td>{d.events}</td><td>{action}</td></tr>")
     head = "".join(f'<th scope="col">{escape(h)}</th>' for h in (
-        _("Name"), _("Device id"), _("Site"), _("Status"), _("Enrolled"), _("Last contact"), _("Events held"), ""))
+        _("Name"), _("Device id"), _("Site"), _("Status"), _("Courts served"), _("Enrolled"), _("Last contact"),
+        _("Events held"), ""))
     return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
+
+
+def _unserved(devices: list[DeviceInfo], sites: dict[str, Site]) -> str:
+    """Courts no active tablet serves: a case handed over to one from custody would reach nobody there."""
+    served = {(d.site_id, c) for d in devices if d.status == "active" for c in d.courts}
+    missing = [(site, court) for site in sites.values() for court in site.courts if (site.id, court.id) not in served]
+    warning = _("No tablet serves {court} ({site}): cases handed over to it from custody reach nobody there.")
+    return "".join(f'<p class="error" role="alert">{escape(warning.format(court=court.name, site=site.name))}</p>'
+                   for site, court in missing)
 
 
 def _table(heads: tuple[str, ...], rows: str) -> str:
@@ -190,6 +219,7 @@ def router(ctx: ServerContext) -> APIRouter:
         health = await run_in_threadpool(sync_health, ctx)
         sites = "".join(f'<option value="{escape(s)}">{escape(ctx.sites[s].name)}</option>'
                         for s in sorted(ctx.sites))
+        all_courts = [(c.id, f"{c.name} ({ctx.sites[s].name})") for s in sorted(ctx.sites) for c in ctx.sites[s].courts]
         shown = ""
         if note:
             shown += f'<div class="note" role="status">{note}</div>'
@@ -202,8 +232,10 @@ def router(ctx: ServerContext) -> APIRouter:
 <label for="site">{escape(_("Site"))}</label><select id="site" name="site_id">{sites}</select>
 <label for="device_name">{escape(_("Tablet name"))}</label>
 <input id="device_name" name="device_name" maxlength="80" required>
+<fieldset><legend>{escape(_("Courts it serves (cases handed over from custody reach only these tablets)"))}</legend>
+{_court_boxes(all_courts, [], "new")}</fieldset>
 <p><button>{escape(_("Issue enrolment code"))}</button></p></form>
-<h2>{escape(_("Devices"))}</h2>{_device_rows(health.devices, admin)}
+<h2>{escape(_("Devices"))}</h2>{_unserved(health.devices, ctx.sites)}{_device_rows(health.devices, admin, ctx.sites)}
 <h2>{escape(_("Share a case with a device"))}</h2>
 <form method="post" action="/admin/shares">{_csrf(admin)}
 <label for="share_site">{escape(_("Site"))}</label><select id="share_site" name="site_id">{sites}</select>
@@ -223,7 +255,8 @@ def router(ctx: ServerContext) -> APIRouter:
         async def then(admin: Admin) -> Response:
             try:
                 code, expires = await run_in_threadpool(enrolment.issue_code, ctx, form.get("site_id", ""),
-                                                        form.get("device_name", ""), f"admin:{admin.name}")
+                                                        form.get("device_name", ""), f"admin:{admin.name}", None,
+                                                        _ticked(form))
             except HTTPException as exc:
                 return await devices_page(admin, error=str(exc.detail))
             intro = _("Enrolment code for {name}, valid until {when}:").format(
@@ -242,6 +275,20 @@ def router(ctx: ServerContext) -> APIRouter:
             except HTTPException as exc:
                 return await devices_page(admin, error=str(exc.detail))
             said = _("{name} is revoked: it can no longer sync.").format(name=device.name)
+            return await devices_page(admin, note=f"<p>{escape(said)}</p>")
+        return await with_admin(request, form, then)
+
+    @api.post("/admin/devices/{device_id}/courts")
+    async def courts(request: Request, device_id: str) -> Response:
+        form = await _form(request)
+
+        async def then(admin: Admin) -> Response:
+            try:
+                device = await run_in_threadpool(enrolment.set_courts, ctx, device_id, _ticked(form))
+            except HTTPException as exc:
+                return await devices_page(admin, error=str(exc.detail))
+            served = ", ".join(ctx.sites[device.site_id].court(c).name for c in device.courts.split())
+            said = _("{name} now serves: {courts}.").format(name=device.name, courts=served or _("no court"))
             return await devices_page(admin, note=f"<p>{escape(said)}</p>")
         return await with_admin(request, form, then)
 

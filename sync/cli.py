@@ -33,7 +33,14 @@ def add_server_commands(parser: argparse.ArgumentParser, default_data_dir: Path)
     code.add_argument("--device-name", required=True, help="what the tablet is called, e.g. 'Chelmsford MC tablet 3'")
     code.add_argument("--site", default="demo", help="site id the tablet belongs to (default demo)")
     code.add_argument("--hours", type=int, default=24, help="how long the code is valid (default 24)")
+    code.add_argument("--court", action="append", default=[], metavar="COURT_ID",
+                      help="a court the tablet serves (repeat for more); cases handed over from custody reach "
+                           "only the tablets of their court")
     common(code)
+    courts = tasks.add_parser("courts", help="set the courts an enrolled tablet serves")
+    courts.add_argument("device_id")
+    courts.add_argument("court_ids", nargs="*", metavar="COURT_ID", help="none: it serves no court")
+    common(courts)
     devices = tasks.add_parser("devices", help="list enrolled tablets")
     common(devices)
     revoke = tasks.add_parser("revoke", help="revoke a tablet: it is refused from now on")
@@ -129,7 +136,7 @@ def run_server_command(args: argparse.Namespace) -> None:
     ctx = _context(args)
     try:
         if args.task == "enrol-code":
-            code, expires = enrolment.issue_code(ctx, args.site, args.device_name, "cli", args.hours)
+            code, expires = enrolment.issue_code(ctx, args.site, args.device_name, "cli", args.hours, args.court)
             print(f"Enrolment code for '{' '.join(args.device_name.split())}' at site {args.site}:\n\n    {code}\n\n"
                   f"Valid once, until {expires:%Y-%m-%d %H:%M} UTC. On the tablet: "
                   "courtside run --server URL --enrol-code CODE")
@@ -138,7 +145,11 @@ def run_server_command(args: argparse.Namespace) -> None:
             if not rows:
                 print("No tablets are enrolled.")
             for d in rows:
-                print(f"{d.device_id}  {d.status:<8} {d.site_id:<12} {d.name}")
+                print(f"{d.device_id}  {d.status:<8} {d.site_id:<12} {d.name}  "
+                      f"[courts: {', '.join(d.courts.split()) or 'none'}]")
+        elif args.task == "courts":
+            device = enrolment.set_courts(ctx, args.device_id, args.court_ids)
+            print(f"{device.device_id} ({device.name}) serves: {', '.join(device.courts.split()) or 'no court'}.")
         elif args.task == "revoke":
             device = enrolment.revoke(ctx, args.device_id, "cli")
             print(f"Revoked {device.device_id} ({device.name}): it is refused from now on.")

@@ -73,6 +73,7 @@ class Device(SQLModel, table=True):
     inbox_key: str = Field(max_length=44)
     status: str = Field(max_length=16)  # active | revoked
     code_id: str = Field(max_length=32)
+    courts: str = Field(default="", max_length=1000)  # space-separated court ids it serves (hand-overs go there)
     enrolled_at: datetime = _when()
     revoked_at: datetime | None = _when(nullable=True)
     revoked_by: str | None = Field(default=None, max_length=80)
@@ -91,6 +92,7 @@ class EnrolmentCode(SQLModel, table=True):
     code_id: str = Field(primary_key=True, max_length=32)
     site_id: str = Field(max_length=64)
     device_name: str = Field(max_length=80)
+    courts: str = Field(default="", max_length=1000)  # given to the device when the code is redeemed
     mac_key: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
     created_by: str = Field(max_length=80)
     created_at: datetime = _when()

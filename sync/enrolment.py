@@ -10,6 +10,7 @@ with the same keys gets the same answer, so a tablet whose first answer was lost
 from __future__ import annotations
 
 import time
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 from fastapi import APIRouter, HTTPException, Request
@@ -33,9 +34,12 @@ NOT_VALID = ("this enrolment code is not valid: it is unknown, already used or e
 
 
 def issue_code(ctx: ServerContext, site_id: str, device_name: str, created_by: str,
-               valid_hours: int | None = None) -> tuple[str, datetime]:
-    """A new one-time code for one named tablet at one site; shown once, kept only as a derived key."""
-    ctx.site_or_404(site_id)
+               valid_hours: int | None = None, courts: Iterable[str] = ()) -> tuple[str, datetime]:
+    """A new one-time code for one named tablet at one site; shown once, kept only as a derived key.
+
+    `courts` are the site's courts the tablet will serve: cases handed over from custody reach only those.
+    """
+    served = court_list(ctx, site_id, courts)
     name = " ".join(device_name.split())
     if not 1 <= len(name) <= 80:
         raise HTTPException(422, "device_name: must be 1 to 80 characters")
@@ -44,8 +48,31 @@ def issue_code(ctx: ServerContext, site_id: str, device_name: str, created_by: s
     expires = now + timedelta(hours=valid_hours or ctx.settings.code_hours)
     with Session(ctx.db.writer) as s, s.begin():
         s.add(EnrolmentCode(code_id=code_id(code), site_id=site_id, device_name=name, mac_key=code_mac_key(code),
-                            created_by=created_by, created_at=now, expires_at=expires))
+                            created_by=created_by, created_at=now, expires_at=expires, courts=served))
     return code, expires
+
+
+def court_list(ctx: ServerContext, site_id: str, courts: Iterable[str]) -> str:
+    """The courts as stored (space-separated, in the site's order), or 422 naming one the site does not have."""
+    site = ctx.site_or_404(site_id)
+    known = [c.id for c in site.courts]
+    wanted = {c.strip() for c in courts if c.strip()}
+    unknown = sorted(wanted - set(known))
+    if unknown:
+        raise HTTPException(422, f"courts: site '{site_id}' has no court '{unknown[0]}' (its courts: "
+                                 f"{', '.join(known) or 'none'})")
+    return " ".join(c for c in known if c in wanted)
+
+
+def set_courts(ctx: ServerContext, device_id: str, courts: Iterable[str]) -> Device:
+    """Say which courts a tablet serves from now on (cases already handed over stay where they went)."""
+    with Session(ctx.db.writer, expire_on_commit=False) as s, s.begin():
+        device = s.get(Device, device_id)
+        if device is None:
+            raise HTTPException(404, f"unknown device '{device_id}'")
+        device.courts = court_list(ctx, device.site_id, courts)
+        s.add(device)
+        return device
 
 
 def redeem(ctx: ServerContext, req: EnrolRequest) -> EnrolResponse:
@@ -69,7 +96,7 @@ def redeem(ctx: ServerContext, req: EnrolRequest) -> EnrolResponse:
             now = utcnow()
             device = Device(device_id=req.device_id, site_id=code.site_id, name=code.device_name,
                             signing_key=req.signing_key, inbox_key=req.inbox_key, status="active",
-                            code_id=code.code_id, enrolled_at=now)
+                            code_id=code.code_id, enrolled_at=now, courts=code.courts)
             s.add(device)
             code.used_at, code.device_id, code.request_proof = now, req.device_id, req.proof
             s.add(code)

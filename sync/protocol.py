@@ -47,6 +47,7 @@ DeviceId = Annotated[str, StringConstraints(pattern=DEVICE_PATTERN, min_length=4
 # Kinds are open-ended (each pathway step adds its own); only their spelling is checked.
 Kind = Annotated[str, StringConstraints(pattern=r"^[a-z_]{3,40}$")]
 Hlc = Annotated[str, StringConstraints(pattern=r"^[\x21-\x7e]+$", min_length=1, max_length=64)]
+CourtId = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_-]{0,63}$")]
 Key32 = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9+/]{43}=$")]  # base64 of 32 raw bytes
 DeviceName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=80,
                                               pattern=r"^[^\x00-\x1f\x7f]+$")]
@@ -254,7 +255,7 @@ class HandOver(BaseModel):
 
     case_id: Annotated[str, StringConstraints(pattern=UUID_PATTERN)]
     to_device_id: DeviceId | None = None
-    to_court_id: Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_-]{0,63}$")] | None = None
+    to_court_id: CourtId | None = None
 
     @model_validator(mode="after")
     def _one_target(self) -> HandOver:

@@ -116,9 +116,9 @@ def share_case(ctx: ServerContext, site_id: str, case_id: str, device_id: str, b
     return ShareResult(case_id=case_id, device_id=device_id, events=count)
 
 
-def share_with_court(ctx: ServerContext, site_id: str, case_id: str, court_id: str, by: str) -> ShareResult:
-    """A case handed over to a court goes to every active tablet of the court's site, the sender's included (so
-    the court's later work flows back to custody). Each tablet lists it under that court and hearing date."""
+def share_with_court(ctx: ServerContext, site_id: str, case_id: str, court_id: str, sender: str) -> ShareResult:
+    """A case handed over to a court goes to the active tablets that serve that court, and to the sender (so the
+    court's later work flows back to custody); no other tablet of the site receives it (need to know)."""
     site = ctx.site_or_404(site_id)
     if court_id not in {c.id for c in site.courts}:
         raise HTTPException(404, f"site '{site_id}' has no court '{court_id}'")
@@ -126,9 +126,13 @@ def share_with_court(ctx: ServerContext, site_id: str, case_id: str, court_id: s
     with ctx.db.writer.begin() as conn:
         lock_feed(conn)
         events = _case_events(conn, site_id, case_id)
-        devices = list(conn.execute(select(table.c.device_id).where(
-            table.c.site_id == site_id, table.c.status == "active").order_by(table.c.device_id)).scalars())
-        counts = {d: _share_with(conn, site_id, case_id, d, f"{by} to court:{court_id}", events) for d in devices}
+        active = conn.execute(select(table.c.device_id, table.c.courts).where(
+            table.c.site_id == site_id, table.c.status == "active").order_by(table.c.device_id)).all()
+        devices = [d.device_id for d in active if court_id in d.courts.split() or d.device_id == sender]
+        if not any(court_id in d.courts.split() for d in active):
+            log.warning("case handed over to court %s of site %s, which no tablet serves yet", court_id, site_id)
+        counts = {d: _share_with(conn, site_id, case_id, d, f"device:{sender} to court:{court_id}", events)
+                  for d in devices}
     log.info("case handed over site=%s court=%s devices=%d", site_id, court_id, len(devices))
     return ShareResult(case_id=case_id, device_id="", events=max(counts.values(), default=0), devices=devices)
 
@@ -173,8 +177,7 @@ def hand_over(ctx: ServerContext, device: AuthedDevice, request: HandOver) -> Sh
         raise HTTPException(403, f"device '{device.device_id}' holds no events of case {request.case_id} on this "
                                  "server: it can only hand over a case it has pushed or was given")
     if request.to_court_id is not None:
-        return share_with_court(ctx, device.site_id, request.case_id, request.to_court_id,
-                                f"device:{device.device_id}")
+        return share_with_court(ctx, device.site_id, request.case_id, request.to_court_id, device.device_id)
     assert request.to_device_id is not None
     return share_case(ctx, device.site_id, request.case_id, request.to_device_id, f"device:{device.device_id}")
 

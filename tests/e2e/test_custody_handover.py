@@ -14,11 +14,14 @@ from playwright.sync_api import Browser, Page, expect
 
 from app import screening
 from app.custody import LD_TOOL
+from app.proposal import ProposalInput
+from app.suitability import COMMUNITY_ORDER
 from app.tablet import OfficerSession, Tablet
 from tests.e2e.conftest import Demo, courtside_demo, open_app
 from tests.e2e.driving import T, click, see, type_into
+from tests.e2e.steps import book_the_first_slot, easy_read_atr_consent_without_signature
 from tests.e2e.test_pathway import server_events
-from tests.pathway import atr_agreed, atr_sentence, give_consent, ld_answers, offence
+from tests.pathway import atr_agreed, atr_sentence, ld_answers, offence
 from tests.plaintext import files_containing
 from tests.support import free_port
 
@@ -39,6 +42,12 @@ def custody_tablet(demo: Demo, tmp_path: Path) -> Iterator[str]:
 def unlocked(home: Path, officer_id: str, pin: str) -> OfficerSession:
     """A tablet's store opened from the test, as a second window on it would: same data, same PIN."""
     return Tablet(home).unlock(officer_id, pin)
+
+
+def reopen(page: Page, name: str) -> None:
+    """Back to today's list and into the case again, so the task list shows what the services recorded."""
+    click(page, "Back to today's cases")
+    click(page, re.compile(re.escape(name)))
 
 
 def sign_in(page: Page, name: str, pin: str) -> None:
@@ -113,19 +122,22 @@ def test_ld_hands_over_in_custody_and_the_cdo_continues_the_same_case(demo: Demo
     expect(court.get_by_role("group", name=re.compile("Details confirmed or changed — Sam Taylor"))).to_be_visible(
         timeout=T)
 
-    # 6. The CDO continues the same case: suitability, consent and booking (through the services, as the
-    #    consent and pathway tests drive those screens), and the case goes back to the server.
+    # 6. The CDO continues the same case. Suitability, the provider's agreement, the proposal and the sentence
+    #    go through the services (the pathway test drives those screens); consent and booking through the
+    #    screens: the person reads English easy read with a Polish interpreter on the phone.
     cdo = unlocked(demo.home / "tablet", "cdo-sam", demo.pin)
     assert cdo.case(case_id).screening["tool_id"] == LD_TOOL  # type: ignore[index]  # not screened twice
     cdo.propose(case_id, ["ATR"], offence(convicted=today), today)
     cdo.record_provider(case_id, atr_agreed(), today)
-    give_consent(cdo, case_id, ["ATR"])
-    from app.proposal import ProposalInput
-    from app.suitability import COMMUNITY_ORDER
-
+    reopen(court, DETAINEE)
+    easy_read_atr_consent_without_signature(court, demo.pin, language="English",
+                                            interpreter=("Anna Nowak", "Polish"))
+    expect(court.get_by_role("button", name=re.compile("^Consent.*Completed"))).to_be_visible(timeout=T)
+    assert cdo.case(case_id).consented
     cdo.make_proposal(case_id, ProposalInput(("ATR",), COMMUNITY_ORDER, 12))
     cdo.record_sentence(case_id, atr_sentence(), today)
-    cdo.book_appointment(case_id, cdo.available_slots("open-road", today)[0], today)
+    reopen(court, DETAINEE)
+    book_the_first_slot(court)
     click(court, "Back to today's cases")  # a save through the screens kicks the sync; so does the loop
     expect(court.locator("flt-semantics-host").get_by_text(re.compile("Leaflet next")).first).to_be_visible(
         timeout=T)

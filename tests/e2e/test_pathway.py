@@ -14,7 +14,8 @@ from pypdf import PdfReader
 from app import screening
 from app.i18n import fmt_date, fmt_time
 from tests.e2e.conftest import open_app
-from tests.e2e.driving import T, answer, click, next_until, see, type_into
+from tests.e2e.driving import T, answer, click, see, type_into
+from tests.e2e.steps import book_the_first_slot, easy_read_atr_consent_without_signature
 from tests.pathway import alcohol_dependent_answers
 from tests.plaintext import files_containing
 
@@ -132,26 +133,7 @@ def test_a_cdo_screens_takes_consent_books_and_prints_and_the_case_syncs(demo, b
 
     # 6. Defendant mode: easy-read pages, the check of understanding, the decision, the separate choice about
     # sharing; the person cannot sign, so the officer takes the tablet back with the PIN and attests why.
-    click(page, "Consent Not started")
-    click(page, "Easy read: one idea a page, with pictures", role="radio")
-    click(page, "Hand the tablet to the defendant")
-    expect(page.get_by_role("button", name="Lock")).to_have_count(0)
-    next_until(page, "What happens if you miss an appointment?")  # one idea a page, then the questions
-    for reply in ("The treatment service tells my probation officer.", "No. I can say no.",
-                   "A doctor or nurse helps me stop."):
-        click(page, reply)
-        see(page, "That is right.")
-        click(page, "Next")
-    click(page, "Yes, I agree")
-    next_until(page, "Do you agree that we share your information?")
-    click(page, "Yes, you can share my information")
-    click(page, "I cannot sign")
-    see(page, "Please give the tablet back to the officer")
-    type_into(page, "Officer PIN", demo.pin)
-    click(page, "Check the answers")
-    type_into(page, "Why the person could not sign", "Injured right hand; agreed aloud")
-    click(page, "I explained the requirement and the person gave this answer themselves", role="checkbox")
-    click(page, "Save consent record")
+    easy_read_atr_consent_without_signature(page, demo.pin)
 
     # 6b. The proposal goes to court; the court imposes it on the day, and the bench gives no custodial
     # alternative on the short form.
@@ -168,13 +150,7 @@ def test_a_cdo_screens_takes_consent_books_and_prints_and_the_case_syncs(demo, b
     click(page, "Save the sentence")
 
     # 7. Book the first appointment from the provider's slots.
-    click(page, "First appointment Not started")
-    first_slot = page.get_by_role("radio").first
-    slot_label = first_slot.get_attribute("aria-label") or first_slot.inner_text()
-    first_slot.click()
-    click(page, "Continue")
-    see(page, "Check the appointment")
-    click(page, "Book appointment")
+    slot_label = book_the_first_slot(page)
 
     # 8. The leaflet PDF carries the booked date and time.
     click(page, "Leaflet Not started")

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import time
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -37,13 +38,15 @@ class SiteServer:
     data_dir: Path
     db_url: str
 
-    def issue_code(self, name: str = "Test tablet", site: str = "demo", hours: int | None = None) -> str:
-        return enrolment.issue_code(self.ctx, site, name, "test", hours)[0]
+    def issue_code(self, name: str = "Test tablet", site: str = "demo", hours: int | None = None,
+                   courts: Sequence[str] = ()) -> str:
+        return enrolment.issue_code(self.ctx, site, name, "test", hours, courts)[0]
 
-    def enrolled_tablet(self, data_dir: Path, name: str = "Test tablet", **client_kw: Any) -> Enrolled:
+    def enrolled_tablet(self, data_dir: Path, name: str = "Test tablet", courts: Sequence[str] = (),
+                        **client_kw: Any) -> Enrolled:
         tablet = provisioned_tablet(data_dir)
         client = SyncClient(tablet, self.url, "demo", **client_kw)
-        client.enrol(self.issue_code(name))
+        client.enrol(self.issue_code(name, courts=courts))
         return Enrolled(tablet, client, tablet.unlock(OFFICER, PIN))
 
     def ensure_admin(self) -> None:

@@ -122,3 +122,36 @@ def test_sync_health_shows_what_each_tablet_reported_and_what_was_refused(site_s
     out = pages.post("/admin/logout", data={"csrf": _csrf(pages.get("/admin").text)})
     assert out.status_code == 303
     assert pages.get("/admin").headers["location"] == "/admin/login"
+
+
+def test_an_admin_says_which_courts_a_tablet_serves_and_sees_a_court_nobody_serves(
+        site_server: SiteServer, tmp_path: Path) -> None:
+    pages = _signed_in_pages(site_server)
+    home = pages.get("/admin")
+    issued = pages.post("/admin/enrolment-codes", data={"csrf": _csrf(home.text), "site_id": "demo",
+                                                        "device_name": "Chelmsford MC tablet 2",
+                                                        "court:chelmsford-mc": "on"})
+    code = re.search(r'class="code">([0-9A-Z-]+)<', issued.text)
+    assert code
+    tablet = provisioned_tablet(tmp_path / "tablet")
+    SyncClient(tablet, site_server.url).enrol(code.group(1))
+    api = site_server.admin()
+    mine = {d["device_id"]: d for d in api.get("/api/v1/admin/devices").json()}[tablet.device_id]
+    assert mine["courts"] == ["chelmsford-mc"]
+
+    listed = pages.get("/admin")
+    served = {c for d in api.get("/api/v1/admin/devices").json() if d["status"] == "active" for c in d["courts"]}
+    warning = "No tablet serves Colchester Magistrates&#x27; Court"
+    assert (warning in listed.text) == ("colchester-mc" not in served)
+    moved = pages.post(f"/admin/devices/{tablet.device_id}/courts",
+                       data={"csrf": _csrf(listed.text), "court:colchester-mc": "on"})
+    assert "Chelmsford MC tablet 2 now serves: Colchester Magistrates" in moved.text
+    assert warning not in moved.text
+    mine = {d["device_id"]: d for d in api.get("/api/v1/admin/devices").json()}[tablet.device_id]
+    assert mine["courts"] == ["colchester-mc"]
+    wrong = pages.post(f"/admin/devices/{tablet.device_id}/courts",
+                       data={"csrf": _csrf(moved.text), "court:basildon-cc": "on"})
+    assert "site &#x27;demo&#x27; has no court &#x27;basildon-cc&#x27;" in wrong.text
+    bad = api.post("/api/v1/admin/enrolment-codes", json={"site_id": "demo", "device_name": "x",
+                                                          "courts": ["nowhere-mc"]})
+    assert bad.status_code == 422 and "has no court 'nowhere-mc'" in bad.json()["detail"]

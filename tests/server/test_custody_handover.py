@@ -38,7 +38,7 @@ def _custody_case(ld: OfficerSession) -> str:
 @pytest.fixture
 def custody_and_court(site_server: SiteServer, tmp_path: Path) -> tuple[Enrolled, Enrolled]:
     return (site_server.enrolled_tablet(tmp_path / "custody", name="Custody suite tablet"),
-            site_server.enrolled_tablet(tmp_path / "court", name="Court tablet"))
+            site_server.enrolled_tablet(tmp_path / "court", name="Court tablet", courts=["chelmsford-mc"]))
 
 
 def test_a_case_handed_over_to_a_court_reaches_its_tablets_and_both_sides_see_each_other(
@@ -116,3 +116,38 @@ def test_edits_made_apart_are_both_kept_and_flagged_for_a_person(
     kept = next(i for i, e in zip(conflict.event_ids, conflict.officer_ids, strict=True) if e == "cdo-sam")
     resolved = cdo.resolve_conflict(case_id, conflict, kept, "Checked with the person at court")
     assert resolved.conflicts == [] and resolved.details and resolved.details.language == "Polish (Silesian)"
+
+
+def test_a_hand_over_reaches_only_the_tablets_of_that_court(
+        site_server: SiteServer, custody_and_court: tuple[Enrolled, Enrolled], tmp_path: Path) -> None:
+    custody, court = custody_and_court
+    elsewhere = site_server.enrolled_tablet(tmp_path / "colchester", name="Colchester tablet",
+                                            courts=["colchester-mc"])
+    unassigned = site_server.enrolled_tablet(tmp_path / "spare", name="Spare tablet")
+    ld = _ld_session(custody)
+    case_id = _custody_case(ld)
+    ld.record_custody_share(case_id, "agree")
+    ld.hand_over_to_court(case_id, HandOver("chelmsford-mc", TODAY, "01245 000 700"), TODAY)
+    custody.client.sync_once()
+    for tab in (court, elsewhere, unassigned):
+        tab.client.sync_once()
+    assert court.session.take_in_shared(TODAY) > 0
+    assert case_id in {c.case_id for c in court.session.todays_cases("chelmsford-mc", TODAY)}
+    for tab in (elsewhere, unassigned):  # need to know: another court's tablet, and one serving none, get nothing
+        assert tab.tablet.ledger.inbox() == []
+        assert tab.session.take_in_shared(TODAY) == 0
+        assert case_id not in {c.case_id for c in tab.session.todays_cases("chelmsford-mc", TODAY)}
+
+    # The site admin moves the spare tablet to Chelmsford: the next hand-over there reaches it too.
+    admin = site_server.admin()
+    moved = admin.put(f"/api/v1/admin/devices/{unassigned.device_id}/courts", json={"courts": ["chelmsford-mc"]})
+    assert moved.status_code == 200 and moved.json()["courts"] == ["chelmsford-mc"]
+    unknown = admin.put(f"/api/v1/admin/devices/{unassigned.device_id}/courts", json={"courts": ["nowhere-mc"]})
+    assert unknown.status_code == 422 and "no court 'nowhere-mc'" in unknown.json()["detail"]
+    second = _custody_case(ld)
+    ld.record_custody_share(second, "agree")
+    ld.hand_over_to_court(second, HandOver("chelmsford-mc", TODAY, "01245 000 700"), TODAY)
+    custody.client.sync_once()
+    unassigned.client.sync_once()
+    assert unassigned.session.take_in_shared(TODAY) > 0
+    assert second in {c.case_id for c in unassigned.session.todays_cases("chelmsford-mc", TODAY)}

@@ -140,13 +140,21 @@ def test_the_admin_commands_on_the_server_issue_list_and_revoke(tmp_path: Path) 
     data = tmp_path / "server"
     db_url = f"sqlite:///{data}/server.db"
     with running_server(db_url, data) as url:
-        issued = _courtside("server", "enrol-code", "--device-name", "Custody suite tablet", "--data-dir", str(data))
+        issued = _courtside("server", "enrol-code", "--device-name", "Custody suite tablet", "--court",
+                            "colchester-mc", "--data-dir", str(data))
         assert issued.returncode == 0, issued.stderr
         code = next(line.strip() for line in issued.stdout.splitlines() if line.startswith("    "))
         tablet = provisioned_tablet(tmp_path / "tablet")
         SyncClient(tablet, url).enrol(code)
         listed = _courtside("server", "devices", "--data-dir", str(data))
         assert tablet.device_id in listed.stdout and "Custody suite tablet" in listed.stdout
+        assert "[courts: colchester-mc]" in listed.stdout
+        moved = _courtside("server", "courts", tablet.device_id, "chelmsford-mc", "colchester-mc", "--data-dir",
+                           str(data))
+        assert moved.returncode == 0 and "serves: chelmsford-mc, colchester-mc." in moved.stdout
+        wrong = _courtside("server", "courts", tablet.device_id, "basildon-cc", "--data-dir", str(data))
+        assert wrong.returncode != 0 and "has no court 'basildon-cc'" in wrong.stderr
+        assert "Traceback" not in wrong.stderr
         revoked = _courtside("server", "revoke", tablet.device_id, "--data-dir", str(data))
         assert revoked.returncode == 0 and "refused from now on" in revoked.stdout
         unknown = _courtside("server", "revoke", "nosuchdevice", "--data-dir", str(data))

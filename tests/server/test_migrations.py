@@ -79,7 +79,7 @@ def test_a_first_version_database_keeps_its_events_across_the_upgrade(empty_db: 
             kinds = [e["kind"] for e in server.admin().get(f"/api/v1/sites/demo/cases/{case_id}/events").json()]
             assert kinds == ["case_opened", "screening_completed", "consent_given"]
             with ctx.db.engine.connect() as conn:
-                assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar_one() == "0004"
+                assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar_one() == "0005"
             # The same tablet, enrolled now, pushes what it still has queued: nothing is stored twice.
             client = SyncClient(tablet, url)
             client.enrol(server.issue_code())

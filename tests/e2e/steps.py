@@ -1,0 +1,56 @@
+"""Pathway steps more than one end-to-end test takes through the screens, written once."""
+
+from __future__ import annotations
+
+from playwright.sync_api import Page, expect
+
+from tests.e2e.driving import click, next_until, see, type_into
+
+
+def easy_read_atr_consent_without_signature(page: Page, pin: str, language: str | None = None,
+                                            interpreter: tuple[str, str] | None = None) -> None:
+    """Defendant mode for an ATR: easy-read pages, the check of understanding, the decision and the separate
+    choice about sharing; the person cannot sign, so the officer takes the tablet back with the PIN and attests.
+
+    `language` is chosen in place of the one the case suggests; `interpreter` (name, spoken language) is
+    recorded as helping by phone.
+    """
+    click(page, "Consent Not started")
+    if language is not None:
+        click(page, "Language")
+        click(page, language)
+    click(page, "Easy read: one idea a page, with pictures", role="radio")
+    if interpreter is not None:
+        type_into(page, "Interpreter's name", interpreter[0])
+        type_into(page, "Language the interpreter speaks", interpreter[1])
+        click(page, "By phone", role="radio")
+    click(page, "Hand the tablet to the defendant")
+    expect(page.get_by_role("button", name="Lock")).to_have_count(0)
+    next_until(page, "What happens if you miss an appointment?")  # one idea a page, then the questions
+    for reply in ("The treatment service tells my probation officer.", "No. I can say no.",
+                  "A doctor or nurse helps me stop."):
+        click(page, reply)
+        see(page, "That is right.")
+        click(page, "Next")
+    click(page, "Yes, I agree")
+    next_until(page, "Do you agree that we share your information?")
+    click(page, "Yes, you can share my information")
+    click(page, "I cannot sign")
+    see(page, "Please give the tablet back to the officer")
+    type_into(page, "Officer PIN", pin)
+    click(page, "Check the answers")
+    type_into(page, "Why the person could not sign", "Injured right hand; agreed aloud")
+    click(page, "I explained the requirement and the person gave this answer themselves", role="checkbox")
+    click(page, "Save consent record")
+
+
+def book_the_first_slot(page: Page) -> str:
+    """Book the first appointment from the provider's slots; returns the slot as the screen named it."""
+    click(page, "First appointment Not started")
+    first_slot = page.get_by_role("radio").first
+    slot_label = first_slot.get_attribute("aria-label") or first_slot.inner_text()
+    first_slot.click()
+    click(page, "Continue")
+    see(page, "Check the appointment")
+    click(page, "Book appointment")
+    return slot_label
