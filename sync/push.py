@@ -125,12 +125,14 @@ def ingest(ctx: ServerContext, device: AuthedDevice, batch: PushBatch) -> PushRe
                                      "this batch was stored")
         good.append((index, ev))
     opened: list[tuple[int, WireEvent]] = []
+    plaintexts: dict[str, bytes] = {}  # kept for the report facts, so no event is opened twice
     for index, ev in good:  # CPU work, done before the write lock is taken
         try:
-            unseal(ctx.keys.seal, ev.sealed_bytes(), event_aad(ev.id, ev.case_id))
+            plaintext = unseal(ctx.keys.seal, ev.sealed_bytes(), event_aad(ev.id, ev.case_id))
         except VaultError:
             rejected[index] = Rejection(index=index, id=ev.id, reason=NOT_OPENED)
             continue
+        plaintexts.setdefault(ev.id, plaintext)
         opened.append((index, ev))
 
     now = utcnow()
@@ -170,7 +172,8 @@ def ingest(ctx: ServerContext, device: AuthedDevice, batch: PushBatch) -> PushRe
         if new_ids:
             _feed_shared(conn, batch.site_id, [row for row in rows if row["id"] in new_ids])
             report_store.refresh(conn, ctx.keys.seal, batch.site_id,
-                                 {row["case_id"] for row in rows if row["id"] in new_ids})
+                                 {row["case_id"] for row in rows if row["id"] in new_ids},
+                                 {i: plaintexts[i] for i in new_ids})
         if rejected:
             _quarantine(conn, device, batch, rejected, now)
         conn.execute(update(Device.__table__).where(  # type: ignore[attr-defined]
