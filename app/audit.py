@@ -24,6 +24,8 @@ from sqlalchemy.engine import Engine
 from app.store import AuditRow, Meta, Session, select
 
 VIEW, CREATE, CHANGE, PRINT, EXPORT, PURGE = "view", "create", "change", "print", "export", "purge"
+SEARCH = "search"  # a look-up by name: which officer, how many matches (never the name typed)
+LISTED = "listed"  # the detail of a view entry for a case shown in a list (its name was on screen)
 UNLOCK, UNLOCK_FAILED, LOCKED_OUT, WIPED, REAUTH_FAILED = (
     "unlock", "unlock_failed", "locked_out", "keys_wiped", "reauth_failed")
 GENESIS = "0" * 64
@@ -81,6 +83,14 @@ def record(engine: Engine, action: str, device_id: str, officer_id: str = "", ca
         s.commit()
         s.refresh(row)
         return row
+
+
+def record_many(engine: Engine, action: str, device_id: str, officer_id: str, items: list[tuple[str, str]]) -> None:
+    """Chain one entry per (case id, detail), all in one transaction (a list showing many cases)."""
+    with LOCK, Session(engine) as s:
+        for case_id, detail in items:
+            append(s, action, device_id, officer_id, case_id, detail)
+        s.commit()
 
 
 def entries(engine: Engine, case_id: str | None = None) -> list[AuditRow]:

@@ -272,6 +272,7 @@ class OfficerSession:
         self._index_key = HKDF(algorithm=SHA256(), length=32, salt=None, info=b"courtside blind index").derive(
             data_key)
         self._viewed: set[str] = set()  # cases this session has opened: a view is audited once per session
+        self._listed: set[str] = set()  # cases this session has shown in a list (by name): audited once too
 
     def audit(self, action: str, case_id: str = "", detail: str = "") -> None:
         """One audit entry by this officer on this tablet (ids and kinds only: see app/audit.py)."""
@@ -513,12 +514,19 @@ class OfficerSession:
             case = fold(r.case_id, opened.get(r.case_id, []))
             name = case.details.name if case.details else (case.custody or {}).get("name", "")
             out.append(CaseSummary(r.case_id, name, r.court_id, r.hearing_date, r.status, case.handover))
+        shown = [c.case_id for c in out if c.case_id not in self._listed]
+        if shown:  # a name on a list is personal data seen: each case's first listing this session is a view
+            audit.record_many(self.tablet.engine, audit.VIEW, self.tablet.device_id, self.officer_id,
+                              [(case_id, audit.LISTED) for case_id in shown])
+            self._listed.update(shown)
         return out
 
     def find_by_name(self, name: str) -> list[str]:
         idx = crypto.blind_index(self._index_key, name)
         with Session(self.tablet.engine) as s:
-            return list(s.exec(select(CaseRow.case_id).where(CaseRow.name_index == idx)).all())
+            found = list(s.exec(select(CaseRow.case_id).where(CaseRow.name_index == idx)).all())
+        self.audit(audit.SEARCH, "", f"name matches={len(found)}")
+        return found
 
     def held_slots(self) -> set[str]:
         """Slots held by a live booking of any case on this tablet, and slots the server says other tablets hold."""

@@ -26,6 +26,8 @@ def add_server_commands(parser: argparse.ArgumentParser, default_data_dir: Path)
 
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8560)
+    parser.add_argument("--purge-every-hours", type=float, default=24.0,
+                        help="run the retention purge at start-up and then this often (default 24; 0: never)")
     common(parser)
     tasks = parser.add_subparsers(dest="task", metavar="TASK", required=False,
                                   title="admin tasks (run on the server itself)")
@@ -127,11 +129,12 @@ def run_server_command(args: argparse.Namespace) -> None:
     from fastapi import HTTPException
 
     from sync import admin_auth, enrolment, server
+    from sync.context import Settings
 
     if args.task is None:
         data_dir = args.data_dir.resolve()
         server.serve(host=args.host, port=args.port, db_url=args.db or server.default_db_url(data_dir),
-                     data_dir=data_dir)
+                     data_dir=data_dir, settings=Settings(purge_every_hours=args.purge_every_hours))
         return
     ctx = _context(args)
     try:

@@ -46,6 +46,7 @@ class Settings:
     clock_window: int = CLOCK_WINDOW_SECONDS
     code_hours: int = 24
     session_hours: int = 8
+    purge_every_hours: float = 24.0  # the retention purge runs at start-up and then this often; 0: never
     bench_noop: bool = False
 
 

@@ -1,18 +1,23 @@
 """Retention on the site server: a case's records are deleted once the site's retention period has passed.
 
-Why by the newest event: the server keeps payloads sealed and does not fold cases, so "the record was
-last touched" is the newest event it received for the case; the period (`retention_years` in the site
-file; NHS adult health 8 years, mental health 20) runs from there. Events, their feed positions and
-shares go; each purge is an audit entry of the server's own, chained like a tablet's (app/audit.py), so
-the erasure itself is on record (DPA 2018 Part 3). Audit entries are ids only and are kept.
+It runs inside the server at start-up and then on a schedule (`--purge-every-hours`, default daily), and
+on demand with `courtside server purge`. Why by the newest event: the server keeps payloads sealed and
+does not fold cases, so "the record was last touched" is the newest event it received for the case; the
+period (`retention_years` in the site file; NHS adult health 8 years, mental health 20) runs from there,
+which for a closed case is its closing and is never earlier. Events, their feed positions and shares go;
+each purge is an audit entry of the server's own, chained like a tablet's (app/audit.py), so the erasure
+itself is on record (DPA 2018 Part 3). Audit entries are ids only and are kept.
 """
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+import asyncio
+import logging
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.engine import Connection
+from starlette.concurrency import run_in_threadpool
 
 from app import audit
 from sync.context import ServerContext
@@ -22,6 +27,7 @@ EVENTS = ServerEvent.__table__  # type: ignore[attr-defined]
 AUDIT = ServerAudit.__table__  # type: ignore[attr-defined]
 FEED = FeedEntry.__table__  # type: ignore[attr-defined]
 SHARES = CaseShare.__table__  # type: ignore[attr-defined]
+log = logging.getLogger("courtside.retention")
 
 
 def server_actor(site_id: str) -> str:
@@ -63,3 +69,20 @@ def purge_expired(ctx: ServerContext, site_id: str, now: datetime, dry_run: bool
                                                         EVENTS.c.site_id == site_id)).rowcount
             _audit_purge(conn, site_id, case_id, removed, now)
     return cases
+
+
+async def purge_on_schedule(ctx: ServerContext) -> None:
+    """Purge every site at start-up and then every `purge_every_hours`, for as long as the server runs.
+
+    A failed round is logged (type only) and the next round tries again: retention must not stop the server.
+    """
+    every = ctx.settings.purge_every_hours * 3600
+    while every > 0:
+        for site_id in sorted(ctx.sites):
+            try:
+                cases = await run_in_threadpool(purge_expired, ctx, site_id, datetime.now(UTC))
+            except Exception as exc:  # noqa: BLE001 - logged without its message (it could hold data)
+                log.error("retention purge site=%s failed: %s", site_id, type(exc).__name__)
+            else:
+                log.info("retention purge site=%s cases=%d", site_id, len(cases))
+        await asyncio.sleep(every)

@@ -11,10 +11,11 @@ reason (never a traceback). The protocol is written down in sync/PROTOCOL.md; th
 from __future__ import annotations
 
 import argparse
+import asyncio
 import logging
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, MutableMapping
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, suppress
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +27,7 @@ from sqlalchemy import text
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app.site import SITES_DIR, ConfigError, Site, load_site
-from sync import admin, admin_pages, audit_trail, bookings, enrolment, pull, push
+from sync import admin, admin_pages, audit_trail, bookings, enrolment, pull, push, retention
 from sync.context import ServerContext, ServerKeys, Settings
 from sync.db import migrate, open_database
 from sync.protocol import PROTOCOL_VERSION, ErrorDetail, Health, readable
@@ -148,7 +149,11 @@ def create_app(db_url: str, data_dir: Path, site_paths: list[Path] | None = None
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        purging = asyncio.create_task(retention.purge_on_schedule(ctx))
         yield
+        purging.cancel()
+        with suppress(asyncio.CancelledError):
+            await purging
         ctx.db.dispose()
 
     app = FastAPI(title="Courtside site server", version=str(PROTOCOL_VERSION), lifespan=lifespan,
@@ -218,12 +223,14 @@ def main(argv: list[str] | None = None) -> None:
                         help="requests per second each device may make (burst 5x)")
     parser.add_argument("--address-rate", type=float, default=Settings.address_rate.per_second,
                         help="unauthenticated attempts per second from one address (burst 15x)")
+    parser.add_argument("--purge-every-hours", type=float, default=Settings.purge_every_hours,
+                        help="run the retention purge at start-up and then this often (default 24; 0: never)")
     parser.add_argument("--bench-noop", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     data_dir = args.data_dir.resolve()
     settings = Settings(device_rate=Rate(args.device_rate, max(1, int(args.device_rate * 5))),
                         address_rate=Rate(args.address_rate, max(1, int(args.address_rate * 15))),
-                        bench_noop=args.bench_noop)
+                        purge_every_hours=args.purge_every_hours, bench_noop=args.bench_noop)
     serve(args.host, args.port, args.db or default_db_url(data_dir), data_dir, args.sites, settings)
 
 

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import sqlite3
+import time
 from pathlib import Path
 
 import httpx
 import pytest
+from sqlalchemy import select
 
 from app import audit
 from app.tablet import WrongPin
@@ -94,3 +96,38 @@ def test_server_retention_deletes_a_cases_records_and_keeps_a_chained_entry_for_
     assert [(e.action, e.detail) for e in entries] == [(audit.PURGE, "1 events")]
     assert entries[0].hash == audit.row_digest(entries[0])
     client.close()
+
+
+def test_the_server_runs_the_retention_purge_on_its_own_schedule(tmp_path: Path) -> None:
+    from datetime import UTC, datetime
+
+    from sqlalchemy import update
+
+    from sync.retention import EVENTS, server_actor
+    from sync.server import open_context
+    from tests.support import running_server
+
+    data, db_url = tmp_path / "server", f"sqlite:///{tmp_path}/server/server.db"
+    with running_server(db_url, data, extra_args=["--device-rate", "1000", "--address-rate", "1000",
+                                                  "--purge-every-hours", "0.0005"]) as url:  # every 1.8 s
+        ctx = open_context(db_url, data)
+        client = enrolled(SiteServer(url, ctx, data, db_url), tmp_path / "tablet")
+        kept = client.tablet.unlock(OFFICER, PIN).open_case(details("Kept Person"), TODAY)
+        old = client.tablet.unlock(OFFICER, PIN).open_case(details(), TODAY)
+        assert client.push() == 2
+        with ctx.db.writer.begin() as conn:  # as if its last event had come in a quarter of a century ago
+            conn.execute(update(EVENTS).where(EVENTS.c.case_id == old).values(
+                received_at=datetime(2001, 1, 1, tzinfo=UTC)))
+        trail: list = []
+        for _ in range(100):
+            trail = [e for e in case_trail(ctx, "demo", old) if e.device_id == server_actor("demo")]
+            if trail:
+                break
+            time.sleep(0.2)
+        assert [(e.action, e.detail) for e in trail] == [(audit.PURGE, "1 events")]
+        held = SiteServer(url, ctx, data, db_url).held()
+        with ctx.db.engine.connect() as conn:
+            cases = set(conn.execute(select(EVENTS.c.case_id)).scalars())
+        assert cases == {kept} and len(held) == 1
+        client.close()
+        ctx.db.dispose()

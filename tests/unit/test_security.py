@@ -198,6 +198,21 @@ def test_every_view_create_change_print_and_export_is_audited_with_ids_only(tmp_
     assert audit.verify(tablet.engine) is None
 
 
+def test_a_list_showing_names_and_a_search_by_name_are_audited_without_the_name(tmp_path: Path) -> None:
+    tablet, case_id = walked(tmp_path)
+    session = tablet.unlock(OFFICER, PIN)
+    before = len(audit.entries(tablet.engine))
+    listed = session.todays_cases("chelmsford-mc", TODAY)
+    assert [c.case_id for c in listed] == [case_id]
+    session.todays_cases("chelmsford-mc", TODAY)  # shown again in the same session: not a new view
+    assert session.find_by_name(NAME) == [case_id]
+    new = audit.entries(tablet.engine)[before:]
+    assert [(e.action, e.case_id, e.detail) for e in new] == [
+        (audit.VIEW, case_id, audit.LISTED), (audit.SEARCH, "", "name matches=1")]
+    assert all(e.officer_id == OFFICER for e in new)
+    assert audit.verify(tablet.engine) is None
+
+
 def _edit(tablet: Tablet, sql: str) -> None:
     db = sqlite3.connect(tablet.data_dir / "tablet.db")
     db.executescript(sql)
