@@ -39,7 +39,7 @@ ACCESSIBILITY: dict[str, str] = {
     "interpreter": N_("Interpreters can be booked"),
 }
 PAPER = ("a4", "a5-fold")
-OFFICER_ROLES = ("cdo", "ld")
+OFFICER_ROLES = ("cdo", "ld", "provider", "admin")  # what each may see and do: app/roles.py
 _HOURS_RE = re.compile(r"(\d{2}:\d{2})-(\d{2}:\d{2})")
 
 
@@ -57,9 +57,10 @@ class Court:
 class Officer:
     id: str
     name: str
-    role: str  # "cdo" (court duty officer) or "ld" (liaison and diversion, in police custody)
+    role: str  # "cdo" (court duty officer), "ld" (liaison and diversion), "provider" or "admin": app/roles.py
     phone: str = ""  # how a colleague reaches them, e.g. a CDO calling L&D about a case handed over
     email: str = ""
+    provider: str = ""  # a provider practitioner's service (a [[providers]] id)
 
 
 @dataclass(frozen=True)
@@ -208,7 +209,7 @@ def build_site(data: dict[str, Any], path: Path, text: str = "") -> Site:
     courts = tuple(Court(req(c, "id", "[courts"), req(c, "name", "[courts")) for c in data.get("courts", []))
     officers = tuple(
         Officer(req(o, "id", "[officers"), req(o, "name", "[officers"), o.get("role", "cdo"),
-                str(o.get("phone", "")), str(o.get("email", "")))
+                str(o.get("phone", "")), str(o.get("email", "")), str(o.get("provider", "")))
         for o in data.get("officers", [])
     )
     suites = tuple(Court(req(c, "id", "[custody_suites"), req(c, "name", "[custody_suites"))
@@ -216,6 +217,15 @@ def build_site(data: dict[str, Any], path: Path, text: str = "") -> Site:
     if bad := [o.id for o in officers if o.role not in OFFICER_ROLES]:
         raise ConfigError(f"{at('[[officers')}: unknown role for {', '.join(bad)}: use one of "
                           f"{', '.join(OFFICER_ROLES)}")
+    known_providers = {p.id for p in providers}
+    for o in officers:
+        where = at(f'"{o.id}"')
+        if o.role == "provider" and o.provider not in known_providers:
+            raise ConfigError(f"{where}: officer '{o.id}' is a provider practitioner: set provider = one of "
+                              f"{', '.join(sorted(known_providers)) or '(no [[providers]] listed)'}")
+        if o.provider and o.role != "provider":
+            raise ConfigError(f"{where}: officer '{o.id}' names a provider but has the role '{o.role}': only a "
+                              "provider practitioner belongs to a provider")
     if any(o.role == "ld" for o in officers) and not suites:
         raise ConfigError(f"{path}: an officer has the role 'ld': list their [[custody_suites]]")
     if not courts:

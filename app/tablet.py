@@ -18,7 +18,7 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from sqlalchemy import func
 
 from app import appointment as appointments
-from app import audit, consent_record, crypto, equality, retention, screening, suitability
+from app import audit, consent_record, crypto, equality, retention, roles, screening, suitability
 from app import custody as custodies
 from app import proposal as proposals
 from app import sentence as sentences
@@ -33,7 +33,7 @@ from app.leaflet import leaflet_data, leaflet_language, render_leaflet
 from app.pin import check_pin
 from app.rules import RulesError, rule_book
 from app.screening import Tool
-from app.site import Security, Site, Slot, build_site
+from app.site import Provider, Security, Site, Slot, build_site
 from app.store import CaseRow, EventRow, InboxRow, Meta, OfficerKey, Session, get_meta, open_engine, select, set_meta
 from app.suitability import Assessment, CaseFacts, Offence
 from app.syncstate import SyncLedger
@@ -292,8 +292,18 @@ class OfficerSession:
 
     @property
     def role(self) -> str:
-        """"cdo" or "ld": which start screen and which screening tool this officer works with."""
+        """Which start screen, tool, cases and records this officer works with (app/roles.py)."""
         return self.tablet.site.officer(self.officer_id).role
+
+    @property
+    def provider(self) -> Provider | None:
+        """A provider practitioner's service; None for every other role."""
+        provider_id = self.tablet.site.officer(self.officer_id).provider
+        return self.tablet.site.provider(provider_id) if provider_id else None
+
+    def _check_sees(self, case: Case) -> None:
+        if not roles.may_see(self.role, self.provider, case):
+            raise roles.NotPermitted(_("This case is not one your role needs to see."))
 
     @property
     def screening_tool(self) -> str:
@@ -302,6 +312,9 @@ class OfficerSession:
     # --- the log ---
     def _append(self, s: Session, case_id: str, kind: str, payload: dict[str, Any],
                 prior: str | None = None) -> CaseEvent:
+        if not roles.may_record(self.role, kind, payload):  # every write passes here, whatever the screen
+            raise roles.NotPermitted(_("Your role ({role}) cannot record this.").format(
+                role=_(roles.ROLE_NAMES[self.role])))
         event_id = str(uuid.uuid4())
         hlc = self.tablet.clock.now()
         if prior is not None:  # what this writer had seen: a later write from a tablet that had not is a conflict
@@ -325,18 +338,29 @@ class OfficerSession:
     def _rows(self, s: Session, case_id: str) -> list[EventRow]:
         return list(s.exec(select(EventRow).where(EventRow.case_id == case_id).order_by(EventRow.hlc)).all())
 
-    def events(self, case_id: str) -> list[CaseEvent]:
+    def _events(self, case_id: str) -> list[CaseEvent]:
         with Session(self.tablet.engine) as s:
             return self._open(self._rows(s, case_id))
 
+    def events(self, case_id: str) -> list[CaseEvent]:
+        """The case's events as this officer's role may read them."""
+        events = self._events(case_id)
+        self._check_sees(fold(case_id, events))
+        return [roles.hidden_payload(self.role, e) for e in events]
+
     def case(self, case_id: str) -> Case:
-        case = fold(case_id, self.events(case_id))
+        case = fold(case_id, self._events(case_id))
+        self._check_sees(case)
         if case_id not in self._viewed:
             self.audit(audit.VIEW, case_id)
             self._viewed.add(case_id)
         outcomes = appointments.BookingLedger(self.tablet.engine).states()  # the server's word on each booking
         case.booking_states = {b: outcomes[b].state for b in case.appointments if b in outcomes}
-        return case
+        return roles.as_seen_by(self.role, case)
+
+    def _sees(self, case_id: str) -> bool:
+        return self.role in (roles.CDO, roles.LD) or roles.may_see(self.role, self.provider,
+                                                                   fold(case_id, self._events(case_id)))
 
     def record(self, case_id: str, kind: str, payload: dict[str, Any]) -> Case:
         """Append one event and refresh the clear-text projection in the same transaction."""
@@ -356,7 +380,7 @@ class OfficerSession:
             s.add(row)
             s.commit()
         self.audit(audit.CHANGE, case_id, ",".join(kind for kind, _payload in events))
-        return case
+        return roles.as_seen_by(self.role, case)
 
     def seal_unsealed(self) -> int:
         """Seal events written before the server's key was known, so they can be pushed."""
@@ -514,6 +538,7 @@ class OfficerSession:
             case = fold(r.case_id, opened.get(r.case_id, []))
             name = case.details.name if case.details else (case.custody or {}).get("name", "")
             out.append(CaseSummary(r.case_id, name, r.court_id, r.hearing_date, r.status, case.handover))
+        out = [c for c in out if self._sees(c.case_id)]
         shown = [c.case_id for c in out if c.case_id not in self._listed]
         if shown:  # a name on a list is personal data seen: each case's first listing this session is a view
             audit.record_many(self.tablet.engine, audit.VIEW, self.tablet.device_id, self.officer_id,
@@ -524,7 +549,7 @@ class OfficerSession:
     def find_by_name(self, name: str) -> list[str]:
         idx = crypto.blind_index(self._index_key, name)
         with Session(self.tablet.engine) as s:
-            found = list(s.exec(select(CaseRow.case_id).where(CaseRow.name_index == idx)).all())
+            found = [c for c in s.exec(select(CaseRow.case_id).where(CaseRow.name_index == idx)).all() if self._sees(c)]
         self.audit(audit.SEARCH, "", f"name matches={len(found)}")
         return found
 
@@ -616,6 +641,10 @@ class OfficerSession:
             raise FieldErrors({"requirement": _("Take this requirement forward at suitability first")})
         requirement = next(r for r in rule_book().requirements if r.id == arrangement.requirement)
         site = self.tablet.site
+        mine = self.provider
+        if mine is not None and arrangement.provider_id != mine.id:  # a practitioner answers for their own service
+            raise FieldErrors({"provider_id": _("You can record only {provider}'s answer").format(
+                provider=mine.name)})
         arrangement.validate(requirement, {p.id for p in site.providers_for(arrangement.requirement)}, today)
         payload = arrangement.to_payload(site.provider(arrangement.provider_id).name)
         if case.providers.get(arrangement.requirement, {}).get("outcome") == "pending":

@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 
 import flet as ft
 
+from app import roles
 from app.case import EVENT_NAMES, RECORD_NAMES, REQUIREMENT_NAMES, TASKS, Case, Conflict
 from app.clock import parse
 from app.custody import LD_ROLE
@@ -41,6 +42,7 @@ async def task_list(shell: Shell, case_id: str) -> ft.Control:
         return await custody.custody_case(shell, case_id)
     case = await shell.call(shell.session.case, case_id)
     status = case.task_status()
+    provider_only = shell.session.role == roles.PROVIDER  # a provider practitioner records their service's answer
 
     async def confirm_details(shell: Shell, case_id: str) -> ft.Control:  # the court checks what custody sent
         return await case_details.details_form(shell, case.details, None, case_id)
@@ -57,7 +59,7 @@ async def task_list(shell: Shell, case_id: str) -> ft.Control:
         label = _(TASK_NAMES[task])
         tag = ui.tag(_(ui.STATUS_LABELS[state]), state == "done")
         target = targets.get(task)
-        if target is None or state == "cannot_start":
+        if target is None or state == "cannot_start" or (provider_only and task != "provider"):
             return ft.ListTile(title=ft.Text(label, size=18), trailing=tag)
 
         async def open_task(_e: ft.ControlEvent) -> None:
@@ -79,8 +81,9 @@ async def task_list(shell: Shell, case_id: str) -> ft.Control:
         *([ui.body(_("Requirements: {requirements}").format(requirements=proposed))] if proposed else []),
         *[conflict_box(shell, case_id, c, site) for c in case.conflicts],
         *[task_row(t) for t in TASKS],
-        ft.ListTile(title=ft.Text(_("Equality monitoring (optional)"), size=18), on_click=to_equality,
-                    trailing=ui.tag(_(ui.STATUS_LABELS[equality_state]), bool(case.equality))),
+        *([] if provider_only else [
+            ft.ListTile(title=ft.Text(_("Equality monitoring (optional)"), size=18), on_click=to_equality,
+                        trailing=ui.tag(_(ui.STATUS_LABELS[equality_state]), bool(case.equality)))]),
         ui.secondary(_("Back to today's cases"), back),
         history(case, site),
     ], spacing=8)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import flet as ft
 
+from app import roles
 from app.custody import LD_ROLE
 from app.i18n import _, ngettext
 from app.tablet import OfficerLocked, TabletWiped, WrongPin
@@ -67,7 +68,10 @@ async def pin_entry(shell: Shell, officer_id: str, name: str) -> ft.Control:
         if session.role == LD_ROLE:
             from screens import custody
             await shell.go(custody.custody_list)
-        else:
+        elif session.role == roles.ADMIN:
+            from screens import site_admin
+            await shell.go(site_admin.admin_home)
+        else:  # a CDO, or a provider practitioner (today's list shows only the cases for their service)
             await shell.go(today.today_list)
 
     async def back(_e: ft.ControlEvent) -> None:

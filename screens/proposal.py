@@ -101,13 +101,15 @@ async def provider_form(shell: Shell, case_id: str, requirement: str) -> ft.Cont
     book = await shell.call(rule_book)
     rule = next(r for r in book.requirements if r.id == requirement)
     site = await shell.call(lambda: shell.tablet.site)
-    providers = site.providers_for(requirement)
+    mine = session.provider  # a provider practitioner answers for their own service, in their own name
+    providers = [mine] if mine is not None else site.providers_for(requirement)
     old = case.providers.get(requirement) or {}
     name = _(REQUIREMENT_NAMES[requirement])
 
     provider = ui.radios([(p.id, p.name) for p in providers],
                          old.get("provider_id") or (providers[0].id if len(providers) == 1 else None))
-    practitioner = ui.text_field(_("Person you spoke to at the provider"), old.get("practitioner", ""), width=520)
+    practitioner = ui.text_field(_("Person you spoke to at the provider"),
+                                 old.get("practitioner", session.officer_name if mine else ""), width=520)
     was_on = date.fromisoformat(old["contacted_on"]) if old.get("contacted_on") else shell.today()
     contacted_on = ui.text_field(_("Date contacted (DD/MM/YYYY)"), was_on.strftime("%d/%m/%Y"), width=320)
     contacted_at = ui.text_field(_("Time contacted (HH:MM)"), old.get("contacted_at", ""), width=320)

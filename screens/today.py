@@ -65,13 +65,20 @@ async def today_list(shell: Shell) -> ft.Control:
         )
         for c in cases
     ]
+    provider = session.provider
+    if provider is not None:  # a provider practitioner: only the cases taken forward for their service
+        top: list[ft.Control] = [ui.heading(_("Cases for {provider}").format(provider=provider.name))]
+        empty = _("No cases taken forward for your service today at this court.")
+    else:
+        top = [ui.heading(_("Today's cases"))]
+        empty = _("No cases yet today at this court.")
     return ft.Column(
         [
-            ui.heading(_("Today's cases")),
+            *top,
             ui.body(fmt_date(shell.today())),
             court_box,
-            ui.primary(_("Start a new case"), new_case, icon=ft.Icons.ADD),
-            *(rows or [ui.body(_("No cases yet today at this court."))]),
+            *([] if provider else [ui.primary(_("Start a new case"), new_case, icon=ft.Icons.ADD)]),
+            *(rows or [ui.body(empty)]),
         ],
         spacing=16,
     )
