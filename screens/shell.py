@@ -14,6 +14,7 @@ from typing import Any, TypeVar
 
 import flet as ft
 
+from app import roles
 from app.case import FieldErrors
 from app.i18n import _, fmt_time, ngettext
 from app.tablet import OfficerSession, SyncStatus, Tablet
@@ -154,8 +155,11 @@ class Shell:
             raise DefendantModeLocked(f"{getattr(builder, '__qualname__', builder)} is not part of the consent "
                                       "flow: the officer's PIN is needed to leave defendant mode")
         self.touch()
-        built = builder(self, *args)
-        content = await built if asyncio.iscoroutine(built) else built
+        try:
+            built = builder(self, *args)
+            content = await built if asyncio.iscoroutine(built) else built
+        except roles.NotPermitted as exc:  # e.g. a list shown before another provider took the case
+            content = await self._not_permitted(str(exc))
         self.page.controls.clear()
         self.page.appbar = self._appbar()
         self.page.controls.append(ft.Container(content=content, padding=24, width=1100))
@@ -170,16 +174,25 @@ class Shell:
 
         try:
             await self.call(fn, *args)
-        except FieldErrors as exc:
+        except (FieldErrors, roles.NotPermitted) as exc:
+            problems = exc.errors if isinstance(exc, FieldErrors) else {"role": str(exc)}
             if isinstance(errors, ft.Text):
-                errors.value = "; ".join(exc.errors.values())
+                errors.value = "; ".join(problems.values())
             else:
-                errors(exc.errors)
+                errors(problems)
             self.page.update()
             return False
         self.saved()
         await self.go(then or case_page.task_list, case_id)
         return True
+
+    async def _not_permitted(self, message: str) -> ft.Control:
+        from screens import today, ui
+
+        async def back(_e: ft.ControlEvent) -> None:
+            await self.go(today.today_list)
+        return ft.Column([ui.heading(_("Not available to you")), ui.body(message),
+                          ui.secondary(_("Back to today's cases"), back)], spacing=16)
 
     def saved(self) -> None:
         """After every save: seal anything written before the server's key was known, then push, off the loop."""
