@@ -325,16 +325,20 @@ def fold(case_id: str, events: list[CaseEvent]) -> Case:
     case = Case(case_id=case_id)
     for ev in sorted(events, key=lambda e: e.hlc):
         case.history.append(ev)
-        if ev.kind == "correction_made":  # the corrected record stands in for the one it replaces
-            _apply(case, ev.payload["target_kind"], ev.payload["record"], ev.id)
-        else:
-            _apply(case, ev.kind, _record(ev), ev.id)
+        _apply_event(case, ev)
         if ev.kind == "conflict_resolved":  # the version a person chose stands, whichever came later
             kept = next((e for e in case.history if e.id == ev.payload.get("kept")), None)
             if kept is not None:
-                _apply(case, kept.kind, _record(kept), kept.id)
+                _apply_event(case, kept)
     case.conflicts = find_conflicts(case.history)
     return case
+
+
+def _apply_event(case: Case, ev: CaseEvent) -> None:
+    if ev.kind == "correction_made":  # the corrected record stands in for the one it replaces
+        _apply(case, ev.payload["target_kind"], ev.payload["record"], ev.id)
+    else:
+        _apply(case, ev.kind, _record(ev), ev.id)
 
 
 def _record(ev: CaseEvent) -> dict[str, Any]:

@@ -228,10 +228,12 @@ class Shell:
         await self.go(login.officer_list)
 
     async def refresh_sync(self) -> None:
+        """Background work (the poller runs it every 2 s): off the loop, but not the officer's activity, so it
+        never holds off the idle lock as `call` would."""
         if self.session is not None:  # cases shared with this tablet, pulled while the officer works
             with contextlib.suppress(Exception):
-                await self.call(self.session.take_in_shared)
-        status = await self.call(self.tablet.sync_status)
+                await asyncio.to_thread(self.session.take_in_shared)
+        status = await asyncio.to_thread(self.tablet.sync_status)
         text = sync_status_text(status)
         if text != self.sync_text.value or self.held_button.visible != bool(status.quarantined):
             self.sync_text.value = text

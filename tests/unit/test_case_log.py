@@ -125,3 +125,19 @@ def test_consent_must_be_attested_and_come_before_booking(tmp_path):
     assert session.case(case_id).task_status()["consent"] == "in_progress"
     with pytest.raises(FieldErrors):
         session.book_appointment(case_id, slot, TODAY)
+
+
+def test_a_person_resolving_a_conflict_between_two_corrections_keeps_the_one_they_chose() -> None:
+    from app.case import CaseEvent, fold
+
+    def correction(event_id: str, hlc: str, months: int) -> CaseEvent:  # both made apart, after the same record
+        return CaseEvent(event_id, "c1", "correction_made", hlc, "cdo-sam", {
+            "_prior": "0001", "target_kind": "sentence_recorded", "replaces": "s",
+            "reason": "Court clerk confirmed", "record": {"months": months}})
+
+    events = [CaseEvent("s", "c1", "sentence_recorded", "0001", "cdo-sam", {"months": 6}),
+              correction("a", "0002", 9), correction("b", "0003", 12)]
+    assert fold("c1", events).sentence == {"months": 12} and len(fold("c1", events).conflicts) == 1
+    resolved = fold("c1", [*events, CaseEvent("r", "c1", "conflict_resolved", "0004", "cdo-sam", {
+        "event_ids": ["a", "b"], "kept": "a", "reason": "The earlier one was right"})])
+    assert resolved.sentence == {"months": 9} and resolved.conflicts == []

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -290,6 +291,10 @@ def test_an_idle_officer_session_locks_but_defendant_mode_does_not(tmp_path: Pat
     assert shell.idle_too_long(shell.last_activity + 120)
     shell.defendant_mode = True
     assert not shell.idle_too_long(shell.last_activity + 9999)
+    shell.defendant_mode = False
+    shell.last_activity -= 120  # two idle minutes, while the poller keeps refreshing the sync status
+    asyncio.run(shell.refresh_sync())
+    assert shell.idle_too_long()
 
 
 def test_a_leaflet_reprint_asks_for_the_pin_again(tmp_path: Path) -> None:
