@@ -156,7 +156,7 @@ def audit_command(data_dir: Path, action: str, case_id: str | None) -> int:
     if broken is not None:
         print(f"courtside: {broken}", file=sys.stderr)
         return 1
-    print(f"audit trail intact: {len(audit.entries(engine))} entries")
+    print(f"audit trail intact: {audit.count(engine)} entries")
     return 0
 
 

@@ -26,8 +26,7 @@ from app.store import AuditRow, Meta, Session, select
 VIEW, CREATE, CHANGE, PRINT, EXPORT, PURGE = "view", "create", "change", "print", "export", "purge"
 SEARCH = "search"  # a look-up by name: which officer, how many matches (never the name typed)
 LISTED = "listed"  # the detail of a view entry for a case shown in a list (its name was on screen)
-UNLOCK, UNLOCK_FAILED, LOCKED_OUT, WIPED, REAUTH_FAILED = (
-    "unlock", "unlock_failed", "locked_out", "keys_wiped", "reauth_failed")
+UNLOCK, UNLOCK_FAILED, LOCKED_OUT, WIPED = "unlock", "unlock_failed", "locked_out", "keys_wiped"
 GENESIS = "0" * 64
 HEAD = "audit_head"
 
@@ -99,6 +98,11 @@ def entries(engine: Engine, case_id: str | None = None) -> list[AuditRow]:
         if case_id is not None:
             query = query.where(AuditRow.case_id == case_id)
         return list(s.exec(query).all())
+
+
+def count(engine: Engine) -> int:
+    with Session(engine) as s:
+        return s.exec(select(func.count()).select_from(AuditRow)).one()
 
 
 def verify(engine: Engine) -> Break | None:

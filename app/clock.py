@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
+from datetime import UTC, datetime
 
 
 class HybridClock:
@@ -37,3 +38,8 @@ class HybridClock:
 def parse(stamp: str) -> tuple[int, int]:
     wall, counter, _device = stamp.split(".", 2)
     return int(wall), int(counter)
+
+
+def wall_time(stamp: str) -> datetime:
+    """When a stamp was made, by its wall-clock part (UTC)."""
+    return datetime.fromtimestamp(parse(stamp)[0] / 1000, UTC)

@@ -88,9 +88,8 @@ class SignatureBox(Flowable):
 
 
 class _Story:
-    def __init__(self, width: float) -> None:
+    def __init__(self) -> None:
         self.items: list[Flowable] = []
-        self.width = width
 
     def heading(self, text: str) -> None:
         self.items.append(ShapedParagraph(text, LATIN, 15, bold=True, space_before=10, space_after=4))
@@ -154,7 +153,7 @@ def render_summary(d: SummaryData) -> bytes:
                             bottomMargin=MARGIN, title=_("Consent record"), author="", subject="", keywords="",
                             creator="Courtside", pageCompression=1)
     width = A4[0] - 2 * MARGIN
-    st = _Story(width)
+    st = _Story()
     text = d.text
     script = script_for(text.locale, text.rtl)
     pairs = _pairs(text, d.source_text)

@@ -17,7 +17,7 @@ from pathlib import Path
 from reportlab import rl_config
 
 from app.case import Case
-from app.clock import parse as parse_hlc
+from app.clock import wall_time
 from app.leaflet_layout import render
 from app.leaflet_words import (
     LANGUAGES,
@@ -73,13 +73,13 @@ def leaflet_data(case: Case, site: Site, name: str | None = None) -> LeafletData
     appointments = []
     for booking_id, a in sorted(case.appointments.items(), key=lambda kv: kv[1]["start"]):
         provider = site.provider(a["provider_id"])
-        wall_ms, _counter = parse_hlc(stamps[booking_id]) if booking_id in stamps else (0, 0)
         appointments.append(LeafletAppointment(
             booking_id=booking_id, start=datetime.fromisoformat(a["start"]), minutes=int(a["minutes"]),
             provider_name=provider.name, address=provider.address, phone=provider.phone,
-            booked_at=datetime.fromtimestamp(wall_ms / 1000, UTC), see=provider.see, see_text=provider.see_text,
+            booked_at=wall_time(stamps[booking_id]) if booking_id in stamps else datetime.fromtimestamp(0, UTC),
+            see=provider.see, see_text=provider.see_text,
             directions=provider.directions, languages=provider.languages, accessibility=provider.accessibility))
-    order = ((case.sentence or {}).get("order") or {}) if hasattr(case, "sentence") else {}
+    order = (case.sentence or {}).get("order") or {}
     return LeafletData(
         requirements=tuple(case.requirements), appointments=tuple(appointments),
         probation_contact=site.probation_contact, probation_phone=site.probation_phone,

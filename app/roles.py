@@ -29,8 +29,13 @@ class NotPermitted(PermissionError):
     """This officer's role does not allow this; the message says what, in the officer's words."""
 
 
+def sees_all(role: str) -> bool:
+    """Court duty officers and L&D practitioners work every case: nothing needs opening to decide."""
+    return role in (CDO, LD)
+
+
 def may_see(role: str, provider: Provider | None, case: Case) -> bool:
-    if role in (CDO, LD):
+    if sees_all(role):
         return True
     if role != PROVIDER or provider is None:
         return False
@@ -41,7 +46,7 @@ def may_see(role: str, provider: Provider | None, case: Case) -> bool:
 
 
 def may_record(role: str, kind: str, payload: dict[str, Any]) -> bool:
-    if role in (CDO, LD):
+    if sees_all(role):
         return True
     if role == PROVIDER:
         return kind in _PROVIDER_WRITES or (kind == "correction_made" and payload.get("target_kind") in
@@ -56,7 +61,7 @@ def as_seen_by(role: str, case: Case) -> Case:
     screening = None
     if case.screening is not None:  # the outcome (scores, bands, flags) helps the assessment; the answers stay
         screening = {k: v for k, v in case.screening.items() if k != "answers"}
-    history = [dataclasses.replace(e, payload={}) if e.kind in _NOT_FOR_PROVIDERS else e for e in case.history]
+    history = [hidden_payload(role, e) for e in case.history]
     return dataclasses.replace(case, screening=screening, screening_progress=None, equality=None, history=history)
 
 

@@ -11,7 +11,7 @@ import re
 from typing import TYPE_CHECKING
 
 from app.screening_expr import Range, parse, possible
-from app.screening_model import CHOICE_KINDS, Band, Item, Problem, Section, Total
+from app.screening_model import CHOICE_KINDS, Band, Item, Problem, Section, Total, _num
 from app.screening_model import did_you_mean as _hint
 
 if TYPE_CHECKING:
@@ -28,10 +28,6 @@ def a_an(noun: str) -> str:
 
 def _span(low: int, high: int) -> str:
     return str(low) if low == high else f"{low}-{high}"
-
-
-def _num(value: float) -> str:
-    return str(int(value)) if float(value).is_integer() else str(value)
 
 
 class CrossChecks:
@@ -271,7 +267,7 @@ class CrossChecks:
         for item in self.items:
             if item.kind in (*CHOICE_KINDS, "number"):
                 low, high = item.score_range()
-                ranges[item.id] = Range(low, high, item.kind != "number" or item.decimals == 0)
+                ranges[item.id] = Range(low, high)
         for total in self.totals.values():
             ranges[total.id] = Range(total.minimum, total.maximum)
         for flag in self.flags:

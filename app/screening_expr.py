@@ -171,7 +171,6 @@ def _call(node: ast.Call, calls: list[Call]) -> Callable[[Env], Any]:
 class Range:
     low: float
     high: float
-    whole: bool = True  # only whole numbers occur (option scores, totals)
 
 
 def possible(expr: Expr, ranges: Mapping[str, Range]) -> tuple[bool, bool]:

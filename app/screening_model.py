@@ -273,7 +273,6 @@ class Tool:
     flags: tuple[Flag, ...] = ()
     description: str = ""
     path: str = ""
-    format: int = 2
 
     @cached_property
     def by_id(self) -> dict[str, Item | Total | Flag]:

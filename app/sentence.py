@@ -15,10 +15,10 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from app.case import INTERIM_OUTCOMES, REQUIREMENT_NAMES, Case, CaseEvent, FieldErrors
-from app.clock import parse as parse_stamp
+from app.clock import wall_time
 from app.i18n import N_, TIMEZONE, _, fmt_date
 from app.rules import RuleSet
-from app.suitability import ORDER_TYPES, Order, blocking, check_order
+from app.suitability import CONTACT_METHODS, ORDER_TYPES, PROVIDER_OUTCOMES, Order, blocking, check_order
 
 OUTCOMES: dict[str, str] = {
     "probation_sentence": N_("Probation sentence"),
@@ -156,8 +156,6 @@ def describe_sentence(p: Mapping[str, Any]) -> dict[str, str]:
 
 
 def describe_provider(p: Mapping[str, Any], questions: Mapping[str, str] | None = None) -> dict[str, str]:
-    from app.suitability import CONTACT_METHODS, PROVIDER_OUTCOMES
-
     out = {
         _("Provider"): p.get("provider_name", ""), _("Spoke to"): p.get("practitioner", ""),
         _("Contacted"): " ".join(filter(None, [
@@ -224,5 +222,4 @@ def _version(ev: CaseEvent, kind: str) -> tuple[dict[str, Any] | None, str, bool
 
 
 def _stamp_time(hlc: str) -> datetime:
-    wall_ms, _counter = parse_stamp(hlc)
-    return datetime.fromtimestamp(wall_ms / 1000, tz=ZoneInfo(TIMEZONE))
+    return wall_time(hlc).astimezone(ZoneInfo(TIMEZONE))

@@ -153,9 +153,6 @@ class Face:
         self._hb_face = hb.Face(hb.Blob(self.pdf.face._ttf_data))
         self.hb = hb.Font(self._hb_face)
         self.upem = self._hb_face.upem
-        extents = self.hb.get_font_extents("ltr")
-        self.ascent = extents.ascender / self.upem
-        self.descent = -extents.descender / self.upem
 
     def covers(self, char: str) -> bool:
         return ord(char) in self.pdf.cmap

@@ -358,9 +358,13 @@ class OfficerSession:
         case.booking_states = {b: outcomes[b].state for b in case.appointments if b in outcomes}
         return roles.as_seen_by(self.role, case)
 
-    def _sees(self, case_id: str) -> bool:
-        return self.role in (roles.CDO, roles.LD) or roles.may_see(self.role, self.provider,
-                                                                   fold(case_id, self._events(case_id)))
+    def _visible(self, case_ids: list[str]) -> list[str]:
+        """Of these cases, those this officer's role may see (for a CDO or L&D, all of them, none opened)."""
+        role = self.role
+        if roles.sees_all(role):
+            return case_ids
+        provider = self.provider
+        return [c for c in case_ids if roles.may_see(role, provider, fold(c, self._events(c)))]
 
     def record(self, case_id: str, kind: str, payload: dict[str, Any]) -> Case:
         """Append one event and refresh the clear-text projection in the same transaction."""
@@ -538,7 +542,8 @@ class OfficerSession:
             case = fold(r.case_id, opened.get(r.case_id, []))
             name = case.details.name if case.details else (case.custody or {}).get("name", "")
             out.append(CaseSummary(r.case_id, name, r.court_id, r.hearing_date, r.status, case.handover))
-        out = [c for c in out if self._sees(c.case_id)]
+        visible = set(self._visible([c.case_id for c in out]))
+        out = [c for c in out if c.case_id in visible]
         shown = [c.case_id for c in out if c.case_id not in self._listed]
         if shown:  # a name on a list is personal data seen: each case's first listing this session is a view
             audit.record_many(self.tablet.engine, audit.VIEW, self.tablet.device_id, self.officer_id,
@@ -549,7 +554,7 @@ class OfficerSession:
     def find_by_name(self, name: str) -> list[str]:
         idx = crypto.blind_index(self._index_key, name)
         with Session(self.tablet.engine) as s:
-            found = [c for c in s.exec(select(CaseRow.case_id).where(CaseRow.name_index == idx)).all() if self._sees(c)]
+            found = self._visible(list(s.exec(select(CaseRow.case_id).where(CaseRow.name_index == idx)).all()))
         self.audit(audit.SEARCH, "", f"name matches={len(found)}")
         return found
 
@@ -590,9 +595,11 @@ class OfficerSession:
                          risk_acknowledged: list[str] | None = None) -> Case:
         """The completed screening with the tool's version and content hash, so the exact wording is cited."""
         problems = screening.validate_answers(tool, answers)
-        if problems or not screening.score(tool, answers).complete:
-            raise FieldErrors({"screening": "; ".join(problems) or _("Answer every question before you finish")})
+        if problems:  # checked before scoring, which refuses answers that do not fit the tool
+            raise FieldErrors({"screening": "; ".join(problems)})
         result = screening.score(tool, answers)
+        if not result.complete:
+            raise FieldErrors({"screening": _("Answer every question before you finish")})
         return self.record(case_id, "screening_completed", {
             "tool_id": tool.id, "tool_version": tool.version, "tool_hash": tool.content_hash,
             "answers": dict(answers), "result": result.to_dict(), "locale": locale,

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 import flet as ft
 
 from app import roles
 from app.case import EVENT_NAMES, RECORD_NAMES, REQUIREMENT_NAMES, TASKS, Case, Conflict
-from app.clock import parse
+from app.clock import wall_time
 from app.custody import LD_ROLE
 from app.i18n import N_, _, fmt_time
 from app.site import Site
@@ -96,7 +94,7 @@ def officer_name(site: Site, officer_id: str) -> str:
 def history(case: Case, site: Site) -> ft.Control:
     """Every event of the case, custody's and the court's, with who and when: each side sees what the other did."""
     rows = [ft.Text(_("{when} — {what} — {who}").format(
-        when=fmt_time(datetime.fromtimestamp(parse(e.hlc)[0] / 1000, UTC)), what=_(EVENT_NAMES.get(e.kind, e.kind)),
+        when=fmt_time(wall_time(e.hlc)), what=_(EVENT_NAMES.get(e.kind, e.kind)),
         who=officer_name(site, e.officer_id)), size=14) for e in case.history]
     return ft.Semantics(identifier="case-history", content=ft.Column(
         [ui.heading(_("Case history"), size=20), *rows], spacing=4))

@@ -139,10 +139,7 @@ async def provider_form(shell: Shell, case_id: str, requirement: str) -> ft.Cont
             method=method.value or "", outcome=outcome.value or "", findings=findings,
             months=parse_int(months.value))
 
-    def show_errors(errors: dict[str, str]) -> None:
-        for key, control in texts.items():
-            control.error = errors.get(key)
-        summary.content = ui.error_summary(errors)
+    show_errors = ui.field_errors(texts, summary)
 
     async def save(_e: ft.ControlEvent) -> None:
         await shell.save_step(show_errors, case_id, session.record_provider, case_id, collect(), shell.today(),
@@ -239,10 +236,7 @@ async def proposal_form(shell: Shell, case_id: str) -> ft.Control:
         field.on_blur = refresh
     await refresh()
 
-    def show_errors(errors: dict[str, str]) -> None:
-        for key, control in texts.items():
-            control.error = errors.get(key)
-        summary.content = ui.error_summary(errors)
+    show_errors = ui.field_errors(texts, summary)
 
     async def save(_e: ft.ControlEvent) -> None:
         await shell.save_step(show_errors, case_id, session.make_proposal, case_id, collect(), reason.value or "",

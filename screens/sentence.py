@@ -100,10 +100,7 @@ async def sentence_form(shell: Shell, case_id: str) -> ft.Control:
             order=order if probation and order_type.value else None, short_form=short_form.value,
             custody_length=parse_int(custody_length.value), custody_unit=custody_unit.value)
 
-    def show_errors(errors: dict[str, str]) -> None:
-        for key, control in texts.items():
-            control.error = errors.get(key)
-        summary.content = ui.error_summary(errors)
+    show_errors = ui.field_errors(texts, summary)
 
     async def save(_e: ft.ControlEvent) -> None:
         await shell.save_step(show_errors, case_id, session.record_sentence, case_id, collect(), shell.today(),

@@ -15,7 +15,7 @@ async def admin_home(shell: Shell) -> ft.Control:
     tablet = shell.session.tablet
     status = await shell.call(tablet.sync_status)
     broken = await shell.call(audit.verify, tablet.engine)
-    entries = await shell.call(lambda: len(audit.entries(tablet.engine)))
+    entries = await shell.call(audit.count, tablet.engine)
     trail = (_("Audit trail intact: {n} entries on this tablet.").format(n=entries) if broken is None else
              _("Audit trail broken at entry {seq}: {what}. Tell the site's information governance lead.").format(
                  seq=broken.seq, what=broken.reason))

@@ -79,6 +79,15 @@ def error_summary(errors: dict[str, str]) -> ft.Control:
     )
 
 
+def field_errors(fields: dict[str, Any], summary: ft.Container) -> Callable[[dict[str, str]], None]:
+    """What `Shell.save_step` calls on a refusal: each message at its field (by key), all of them in the summary."""
+    def show(errors: dict[str, str]) -> None:
+        for key, control in fields.items():
+            control.error = errors.get(key)
+        summary.content = error_summary(errors)
+    return show
+
+
 def summary_list(rows: Sequence[tuple[str, str]]) -> ft.Control:
     """GOV.UK 'check your answers' summary: key on the left, answer on the right."""
     return ft.Column(

@@ -104,10 +104,8 @@ def _device_rows(devices: list[DeviceInfo], admin: Admin, sites: dict[str, Site]
                     f"<td>{escape(d.site_id)}</td><td>{escape(_('Active') if d.status == 'active' else _('Revoked'))}"
                     f"</td><td>{courts}</td><td>{_when(d.enrolled_at)}</td><td>{_when(d.last_seen_at)}</td>"
                     f"<td>{d.events}</td><td>{action}</td></tr>")
-    head = "".join(f'<th scope="col">{escape(h)}</th>' for h in (
-        _("Name"), _("Device id"), _("Site"), _("Status"), _("Courts served"), _("Enrolled"), _("Last contact"),
-        _("Events held"), ""))
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
+    return _table((_("Name"), _("Device id"), _("Site"), _("Status"), _("Courts served"), _("Enrolled"),
+                   _("Last contact"), _("Events held"), ""), "".join(rows))
 
 
 def _unserved(devices: list[DeviceInfo], sites: dict[str, Site]) -> str:

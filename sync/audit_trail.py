@@ -17,9 +17,9 @@ from starlette.concurrency import run_in_threadpool
 from app import audit
 from sync.auth import AuthedDevice, device_auth, signed
 from sync.context import ServerContext
-from sync.db import RequestNonce, ServerAudit, utcnow
+from sync.db import RequestNonce, ServerAudit, insert_for, utcnow
 from sync.protocol import AuditBatch, AuditResult, ErrorDetail
-from sync.push import insert_for, parse_body
+from sync.push import parse_body
 
 AUDIT = ServerAudit.__table__  # type: ignore[attr-defined]
 def _refuse(reason: str) -> HTTPException:

@@ -12,7 +12,7 @@ import getpass
 import sys
 from pathlib import Path
 
-from sync.context import ServerContext
+from sync.context import ServerContext, Settings
 
 
 def add_server_commands(parser: argparse.ArgumentParser, default_data_dir: Path) -> None:
@@ -26,7 +26,7 @@ def add_server_commands(parser: argparse.ArgumentParser, default_data_dir: Path)
 
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8560)
-    parser.add_argument("--purge-every-hours", type=float, default=24.0,
+    parser.add_argument("--purge-every-hours", type=float, default=Settings.purge_every_hours,
                         help="run the retention purge at start-up and then this often (default 24; 0: never)")
     common(parser)
     tasks = parser.add_subparsers(dest="task", metavar="TASK", required=False,
@@ -129,7 +129,6 @@ def run_server_command(args: argparse.Namespace) -> None:
     from fastapi import HTTPException
 
     from sync import admin_auth, enrolment, server
-    from sync.context import Settings
 
     if args.task is None:
         data_dir = args.data_dir.resolve()

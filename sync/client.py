@@ -36,6 +36,7 @@ from sync.protocol import (
     ShareResult,
 )
 from sync.signing import (
+    H_NONCE,
     H_SERVER_SIGNATURE,
     H_SERVER_TIME,
     b64,
@@ -190,7 +191,7 @@ class SyncClient:
         clock = self._learn_clock(resp)
         if resp.status_code == 200:
             signature = resp.headers.get(H_SERVER_SIGNATURE, "")
-            message = response_message(signed["Courtside-Nonce"], 200, content)
+            message = response_message(signed[H_NONCE], 200, content)
             if not signature or not verify(enrolment.server_identity_key, signature, message):
                 raise SyncError(_("An answer did not come from this tablet's site server: nothing was marked "
                                   "as sent"), 200)

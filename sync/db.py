@@ -30,6 +30,8 @@ from sqlalchemy import (
     text,
     update,
 )
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection, Engine, make_url
 from sqlmodel import Field, SQLModel, create_engine
 
@@ -323,6 +325,11 @@ def next_seq(conn: Connection, count: int = 1) -> int:
     last = conn.execute(update(table).where(table.c.name == "feed").values(value=table.c.value + count)
                         .returning(table.c.value)).scalar_one()
     return int(last) - count + 1
+
+
+def insert_for(conn: Connection) -> Any:
+    """The dialect's INSERT, which has ON CONFLICT DO NOTHING / DO UPDATE on both engines."""
+    return pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
 
 
 def lock_feed(conn: Connection) -> None:

@@ -109,6 +109,9 @@ class WireEvent(BaseModel):
         return cls(sealed=base64.b64encode(blob).decode(), **fields)
 
 
+NOT_JSON = "body: could not be read as JSON (bad encoding, nesting too deep, or a number out of range)"
+
+
 def readable(error: ValidationError, prefix: str = "") -> str:
     """Validation errors as one sentence naming the fields, without echoing what was sent."""
     parts = []

@@ -128,8 +128,9 @@ def share_with_court(ctx: ServerContext, site_id: str, case_id: str, court_id: s
         events = _case_events(conn, site_id, case_id)
         active = conn.execute(select(table.c.device_id, table.c.courts).where(
             table.c.site_id == site_id, table.c.status == "active").order_by(table.c.device_id)).all()
-        devices = [d.device_id for d in active if court_id in d.courts.split() or d.device_id == sender]
-        if not any(court_id in d.courts.split() for d in active):
+        serving = {d.device_id for d in active if court_id in d.courts.split()}
+        devices = [d.device_id for d in active if d.device_id in serving or d.device_id == sender]
+        if not serving:
             log.warning("case handed over to court %s of site %s, which no tablet serves yet", court_id, site_id)
         counts = {d: _share_with(conn, site_id, case_id, d, f"device:{sender} to court:{court_id}", events)
                   for d in devices}

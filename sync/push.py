@@ -22,8 +22,6 @@ from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, ValidationError
 from sqlalchemy import delete, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 from starlette.concurrency import run_in_threadpool
@@ -39,12 +37,14 @@ from sync.db import (
     Quarantine,
     RequestNonce,
     ServerEvent,
+    insert_for,
     lock_feed,
     next_seq,
     utcnow,
 )
 from sync.protocol import (
     MAX_BATCH_EVENTS,
+    NOT_JSON,
     UUID_PATTERN,
     ErrorDetail,
     PushBatch,
@@ -71,13 +71,8 @@ def parse_body(model: type[M], body: bytes) -> M:
         return model.model_validate_json(body)
     except ValidationError as exc:
         if any(e["type"] == "json_invalid" for e in exc.errors()):
-            raise HTTPException(422, "body: could not be read as JSON (bad encoding, nesting too deep, or a "
-                                     "number out of range)") from None
+            raise HTTPException(422, NOT_JSON) from None
         raise HTTPException(422, readable(exc)) from None
-
-
-def insert_for(conn: Connection) -> Any:
-    return pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
 
 
 def _raw_id(raw: object) -> str | None:

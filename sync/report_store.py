@@ -16,8 +16,6 @@ from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 from sqlalchemy import select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection
 
 from app import report
@@ -25,7 +23,7 @@ from app.case import CaseEvent, fold
 from app.consent_events import SUMMARY_KIND
 from app.crypto import VaultError, event_aad, unseal
 from sync.context import ServerContext
-from sync.db import ReportFact, ServerEvent, utcnow
+from sync.db import ReportFact, ServerEvent, insert_for, utcnow
 
 log = logging.getLogger("courtside.report")
 EVENTS = ServerEvent.__table__  # type: ignore[attr-defined]
@@ -70,8 +68,7 @@ def refresh(conn: Connection, key: X25519PrivateKey, site_id: str, case_ids: Ite
                              "court_id": facts.court_id, "updated_at": now,
                              "facts": json.dumps(facts.to_json(), sort_keys=True, separators=(",", ":"))})
     if rows:
-        insert = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
-        statement = insert(FACTS)
+        statement = insert_for(conn)(FACTS)
         conn.execute(statement.on_conflict_do_update(index_elements=["case_id"], set_={
             c: statement.excluded[c] for c in ("site_id", "month", "court_id", "facts", "updated_at")}), rows)
     return len(rows)

@@ -30,7 +30,7 @@ from app.site import SITES_DIR, ConfigError, Site, load_site
 from sync import admin, admin_pages, audit_trail, bookings, enrolment, pull, push, retention
 from sync.context import ServerContext, ServerKeys, Settings
 from sync.db import migrate, open_database
-from sync.protocol import PROTOCOL_VERSION, ErrorDetail, Health, readable
+from sync.protocol import NOT_JSON, PROTOCOL_VERSION, ErrorDetail, Health, readable
 from sync.ratelimit import Rate
 from sync.signing import H_SERVER_TIME
 
@@ -170,8 +170,7 @@ def create_app(db_url: str, data_dir: Path, site_paths: list[Path] | None = None
     @app.exception_handler(StarletteHTTPException)
     async def _http(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
         if exc.status_code == 400:  # only FastAPI's body parser raises 400 here: a malformed body is a 422
-            return JSONResponse({"detail": "body: could not be read as JSON (bad encoding, nesting too deep, "
-                                           "or a number too long)"}, status_code=422)
+            return JSONResponse({"detail": NOT_JSON}, status_code=422)
         return JSONResponse({"detail": str(exc.detail)}, status_code=exc.status_code, headers=exc.headers)
 
     @app.exception_handler(Exception)

@@ -37,13 +37,20 @@ def details(name: str = "Zebedee Quixotic-Marchbanks", **kw: object) -> CaseDeta
     return CaseDetails(**base)  # type: ignore[arg-type]
 
 
-def alcohol_dependent_answers(tool: screening.Tool) -> dict[str, str]:
-    """Answer every visible item with its highest-scoring option on AUDIT, lowest elsewhere."""
+def answers_pointing_to(tool: screening.Tool, prefixes: tuple[str, ...]) -> dict[str, str]:
+    """The highest-scoring option on the items whose ids start with these prefixes (the instruments that should
+    flag), the lowest elsewhere; PHQ-9 item 9 stays at 0 so the risk instruction does not interrupt."""
     answers: dict[str, str] = {}
     while (item := screening.next_item(tool, answers)) is not None:
         options = sorted(item.options, key=lambda o: o.score)
-        answers[item.id] = (options[-1] if item.id.startswith("audit") else options[0]).value
+        high = item.id.startswith(prefixes) and item.id != "phq9_9"
+        answers[item.id] = (options[-1] if high else options[0]).value
     return answers
+
+
+def alcohol_dependent_answers(tool: screening.Tool) -> dict[str, str]:
+    """Answer every visible item with its highest-scoring option on AUDIT, lowest elsewhere."""
+    return answers_pointing_to(tool, ("audit",))
 
 
 def ld_answers(tool: screening.Tool) -> dict[str, object]:

@@ -7,6 +7,13 @@ from playwright.sync_api import Page, expect
 from tests.e2e.driving import click, next_until, see, type_into
 
 
+def sign_in(page: Page, name: str, pin: str) -> None:
+    """Choose the officer by name and unlock with their PIN."""
+    click(page, name)
+    type_into(page, "PIN", pin)
+    click(page, "Unlock")
+
+
 def easy_read_atr_consent_without_signature(page: Page, pin: str, language: str | None = None,
                                             interpreter: tuple[str, str] | None = None) -> None:
     """Defendant mode for an ATR: easy-read pages, the check of understanding, the decision and the separate

@@ -20,7 +20,8 @@ from app.consent import rerender
 from app.tablet import OfficerSession, Tablet
 from tests.e2e.conftest import Demo, open_app
 from tests.e2e.driving import T, click, next_until, see, type_into
-from tests.pathway import details
+from tests.e2e.steps import sign_in
+from tests.pathway import answers_pointing_to, details
 from tests.plaintext import files_containing
 
 pytestmark = pytest.mark.e2e
@@ -33,15 +34,6 @@ def officer_session(demo: Demo) -> OfficerSession:
     tablet = Tablet(demo.home / "tablet")
     officer = next(o for o in tablet.site.officers if o.name == demo.officer)
     return tablet.unlock(officer.id, demo.pin)
-
-
-def answers_pointing_to(tool: screening.Tool, prefixes: tuple[str, ...]) -> dict[str, str]:
-    """Highest-scoring answers on the instruments named (e.g. AUDIT and DAST-10), lowest elsewhere."""
-    answers: dict[str, str] = {}
-    while (item := screening.next_item(tool, answers)) is not None:
-        options = sorted(item.options, key=lambda o: o.score)
-        answers[item.id] = (options[-1] if item.id.startswith(prefixes) else options[0]).value
-    return answers
 
 
 def case_ready_for_consent(demo: Demo, name: str, language: str, requirements: list[str]) -> str:
@@ -63,9 +55,7 @@ def case_ready_for_consent(demo: Demo, name: str, language: str, requirements: l
 
 
 def sign_in_and_open_consent(page: Page, demo: Demo, name: str) -> None:
-    click(page, demo.officer)
-    type_into(page, "PIN", demo.pin)
-    click(page, "Unlock")
+    sign_in(page, demo.officer, demo.pin)
     click(page, re.compile(re.escape(name)))
     click(page, re.compile(r"^Consent"))
     see(page, "Language and format")

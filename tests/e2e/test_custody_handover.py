@@ -19,7 +19,7 @@ from app.suitability import COMMUNITY_ORDER
 from app.tablet import OfficerSession, Tablet
 from tests.e2e.conftest import Demo, courtside_demo, open_app
 from tests.e2e.driving import T, click, see, type_into
-from tests.e2e.steps import book_the_first_slot, easy_read_atr_consent_without_signature
+from tests.e2e.steps import book_the_first_slot, easy_read_atr_consent_without_signature, sign_in
 from tests.e2e.test_pathway import server_events
 from tests.pathway import atr_agreed, atr_sentence, ld_answers, offence
 from tests.plaintext import files_containing
@@ -48,12 +48,6 @@ def reopen(page: Page, name: str) -> None:
     """Back to today's list and into the case again, so the task list shows what the services recorded."""
     click(page, "Back to today's cases")
     click(page, re.compile(re.escape(name)))
-
-
-def sign_in(page: Page, name: str, pin: str) -> None:
-    click(page, name)
-    type_into(page, "PIN", pin)
-    click(page, "Unlock")
 
 
 def test_ld_hands_over_in_custody_and_the_cdo_continues_the_same_case(demo: Demo, custody_tablet: str,

@@ -7,7 +7,8 @@ from datetime import date
 from playwright.sync_api import expect
 
 from tests.e2e.conftest import Demo, open_app
-from tests.e2e.driving import click, see, type_into
+from tests.e2e.driving import click, see
+from tests.e2e.steps import sign_in
 from tests.e2e.test_consent import officer_session
 from tests.pathway import details
 from tests.plaintext import files_containing
@@ -18,9 +19,7 @@ def test_the_person_answers_some_equality_questions_and_leaves_the_rest(demo: De
     session = officer_session(demo)
     case_id = session.open_case(details(name, hearing_date=date.today()), date.today())
     page = open_app(browser, demo.app_url).page
-    click(page, demo.officer)
-    type_into(page, "PIN", demo.pin)
-    click(page, "Unlock")
+    sign_in(page, demo.officer, demo.pin)
     page.get_by_role("button", name=name).first.click()
 
     # Optional, off the task list: nothing in the pathway waits for it.

@@ -12,18 +12,13 @@ from playwright.sync_api import Browser, expect
 from app import screening
 from app.tablet import Tablet
 from tests.e2e.conftest import Demo, open_app
-from tests.e2e.driving import T, click, see, type_into
+from tests.e2e.driving import T, click, see
+from tests.e2e.steps import sign_in
 from tests.e2e.test_pathway import provider_agrees
 from tests.pathway import alcohol_dependent_answers, details, offence
 
 pytestmark = pytest.mark.e2e
 FOR_ATR, NOT_FORWARD = "Tamsin Oyelaran-Whitcombe", "Barnaby Quist-Ellery"
-
-
-def sign_in(page, name: str, pin: str) -> None:  # noqa: ANN001
-    click(page, name)
-    type_into(page, "PIN", pin)
-    click(page, "Unlock")
 
 
 def test_a_provider_practitioner_sees_only_their_cases_and_records_their_answer(demo: Demo,

@@ -14,6 +14,7 @@ from app import screening
 from app.tablet import Tablet
 from tests.e2e.conftest import open_app
 from tests.e2e.driving import T, click, see, type_into
+from tests.e2e.steps import sign_in
 from tests.plaintext import files_containing
 
 DEFENDANT = "Ottoline Fairweather-Quist"
@@ -59,9 +60,7 @@ def answer_until(page: Page, answers: dict[str, object], stop: str | None) -> No
 def test_a_cdo_completes_the_court_screen_with_the_full_audit_and_a_risk_interruption(demo, browser):
     app = open_app(browser, demo.app_url)
     page = app.page
-    click(page, demo.officer)
-    type_into(page, "PIN", demo.pin)
-    click(page, "Unlock")
+    sign_in(page, demo.officer, demo.pin)
     click(page, "Start a new case")
     type_into(page, "Full name", DEFENDANT)
     type_into(page, "Date of birth (DD/MM/YYYY)", "02/02/1979")
@@ -116,9 +115,7 @@ def test_a_cdo_completes_the_court_screen_with_the_full_audit_and_a_risk_interru
 
     # 5. Locking the tablet forgets the draft in memory; the saved (encrypted) progress resumes it.
     click(page, "Lock")
-    click(page, demo.officer)
-    type_into(page, "PIN", demo.pin)
-    click(page, "Unlock")
+    sign_in(page, demo.officer, demo.pin)
     page.get_by_role("button", name=re.compile(f"^{DEFENDANT}")).first.click()
     click(page, "Screening In progress")
     asked(page, TOOL.item("audit_4"))

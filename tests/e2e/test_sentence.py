@@ -15,8 +15,9 @@ from app import screening
 from app.tablet import Tablet
 from tests.e2e.conftest import open_app
 from tests.e2e.driving import click, see, type_into
+from tests.e2e.steps import sign_in
 from tests.e2e.test_pathway import provider_agrees, record_offence, server_events
-from tests.pathway import details
+from tests.pathway import answers_pointing_to, details
 from tests.plaintext import files_containing
 
 DEFENDANT = "Ottoline Vasquez-Brannigan"
@@ -32,12 +33,7 @@ def screened_for_drugs_and_mood(demo) -> str:  # noqa: ANN001 - the demo fixture
     today = date.today()
     case_id = session.open_case(details(DEFENDANT, hearing_date=today), today)
     tool = screening.load_tool(tablet.site.screening_tool)
-    answers: dict[str, str] = {}
-    while (item := screening.next_item(tool, answers)) is not None:
-        options = sorted(item.options, key=lambda o: o.score)
-        high = item.id.startswith(("dast10_", "phq9_", "gad7_")) and item.id != "phq9_9"
-        answers[item.id] = (options[-1] if high else options[0]).value
-    session.record_screening(case_id, tool, answers)
+    session.record_screening(case_id, tool, answers_pointing_to(tool, ("dast10_", "phq9_", "gad7_")))
     return case_id
 
 
@@ -53,9 +49,7 @@ def test_a_combined_mhtr_and_drr_is_proposed_sentenced_on_the_day_and_the_short_
     case_id = screened_for_drugs_and_mood(demo)
     app = open_app(browser, demo.app_url, height=1400)  # a tablet held upright: the sentence form is long
     page = app.page
-    click(page, demo.officer)
-    type_into(page, "PIN", demo.pin)
-    click(page, "Unlock")
+    sign_in(page, demo.officer, demo.pin)
     page.get_by_role("button", name=re.compile(f"^{DEFENDANT}")).click()
 
     # 1. Suitability at the low range: both requirements wait for the providers.

@@ -16,6 +16,7 @@ from tests.pathway import (
     OFFICER,
     PIN,
     TODAY,
+    answers_pointing_to,
     atr_agreed,
     details,
     offence,
@@ -37,11 +38,7 @@ def tablet(tmp_path: Path) -> Tablet:
 def screened(cdo: OfficerSession, name: str, requirements: list[str] | None = None) -> str:
     case_id = cdo.open_case(details(name), TODAY)
     tool = screening.load_tool(cdo.tablet.site.screening_tool)
-    answers: dict[str, str] = {}
-    while (item := screening.next_item(tool, answers)) is not None:  # drinking and drug use both point to treatment
-        options = sorted(item.options, key=lambda o: o.score)
-        answers[item.id] = (options[-1] if item.id.startswith(("audit", "dast")) else options[0]).value
-    cdo.record_screening(case_id, tool, answers)
+    cdo.record_screening(case_id, tool, answers_pointing_to(tool, ("audit", "dast")))  # drink and drugs both flag
     if requirements:
         cdo.propose(case_id, requirements, offence(), TODAY)
     return case_id

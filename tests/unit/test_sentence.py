@@ -16,6 +16,7 @@ from app.proposal import ProposalInput, ProviderArrangement
 from app.sentence import SentenceRecord, describe_provider, describe_sentence, history_of
 from app.suitability import COMMUNITY_ORDER, SUSPENDED_SENTENCE_ORDER, Offence, Order
 from app.tablet import OfficerSession
+from tests import pathway
 from tests.pathway import OFFICER, PIN, TODAY, details, provisioned_tablet
 from tests.plaintext import files_containing
 
@@ -24,13 +25,7 @@ NAME = "Perpetua Oyelaran-Fitzwilliam"
 
 def answers_pointing_to(tool: screening.Tool, drugs: bool, mood: bool, alcohol: bool = False) -> dict[str, str]:
     """Highest-scoring answers on the instruments that should flag, lowest elsewhere (item 9 of PHQ-9 kept at 0)."""
-    wanted = ("dast10_" if drugs else "~",) + ("phq9_", "gad7_") * mood + ("audit",) * alcohol
-    out: dict[str, str] = {}
-    while (item := screening.next_item(tool, out)) is not None:
-        options = sorted(item.options, key=lambda o: o.score)
-        high = item.id.startswith(wanted) and item.id != "phq9_9"
-        out[item.id] = (options[-1] if high else options[0]).value
-    return out
+    return pathway.answers_pointing_to(tool, ("dast10_",) * drugs + ("phq9_", "gad7_") * mood + ("audit",) * alcohol)
 
 
 def person_agrees(session: OfficerSession, case_id: str, requirements: list[str]) -> None:
