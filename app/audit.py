@@ -27,6 +27,7 @@ VIEW, CREATE, CHANGE, PRINT, EXPORT, PURGE = "view", "create", "change", "print"
 SEARCH = "search"  # a look-up by name: which officer, how many matches (never the name typed)
 LISTED = "listed"  # the detail of a view entry for a case shown in a list (its name was on screen)
 UNLOCK, UNLOCK_FAILED, LOCKED_OUT, WIPED = "unlock", "unlock_failed", "locked_out", "keys_wiped"
+KEY_DELETED = "key_deleted"  # one officer's wrapped key, e.g. when the site file no longer lists them
 GENESIS = "0" * 64
 HEAD = "audit_head"
 

@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy import func, update
 from sqlalchemy.engine import Engine
 
+from app import audit, officers
 from app.device import DeviceKeys, FileKeyStore, KeyStore, new_device_keys, open_device_keys
 from app.i18n import _
 from app.site import ConfigError, build_site
@@ -170,9 +171,10 @@ class SyncLedger:
         set_meta(self.engine, "pull_cursor", "0")
 
     def store_pulled(self, events: list[PulledEvent], configs: list[PulledConfig], cursor: str) -> int:
-        """Keep a page and move the checkpoint in one transaction: a crash leaves both or neither."""
+        """Keep a page and move the checkpoint in one transaction: a crash leaves both or neither. A new site
+        file takes away the keys of officers it no longer lists in that same transaction."""
         stored = 0
-        with Session(self.engine) as s:
+        with audit.LOCK, Session(self.engine) as s:
             ids = [e.id for e in events]
             known = set(s.exec(select(EventRow.id).where(EventRow.id.in_(ids))).all()) if ids else set()
             known |= set(s.exec(select(InboxRow.id).where(InboxRow.id.in_(ids))).all()) if ids else set()
@@ -186,7 +188,7 @@ class SyncLedger:
             for config in configs:
                 source = f"site server, configuration version {config.version}"
                 try:
-                    build_site(config.site, Path(source))
+                    site = build_site(config.site, Path(source))
                 except (ConfigError, KeyError, TypeError, ValueError) as exc:
                     said = _("Site configuration version {version} from the server was not installed: {error}")
                     s.merge(Meta(key="sync_last_error", value=said.format(version=config.version, error=exc)[:500]))
@@ -194,6 +196,7 @@ class SyncLedger:
                 s.merge(Meta(key="site_json", value=json.dumps(config.site)))
                 s.merge(Meta(key="site_source", value=source))
                 s.merge(Meta(key="site_content", value=json.dumps(config.content)))
+                officers.forget_removed(s, site, self.device_id)
                 stored += 1
             s.merge(Meta(key="pull_cursor", value=cursor))
             s.commit()

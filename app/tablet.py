@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -18,7 +19,7 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from sqlalchemy import func
 
 from app import appointment as appointments
-from app import audit, consent_record, crypto, equality, retention, roles, screening, suitability
+from app import audit, consent_record, crypto, equality, officers, retention, roles, screening, suitability
 from app import custody as custodies
 from app import proposal as proposals
 from app import sentence as sentences
@@ -58,6 +59,15 @@ class OfficerLocked(Exception):
 
 class TabletWiped(OfficerLocked):
     """Too many wrong PINs on this tablet: every wrapped key was destroyed; the tablet must be enrolled again."""
+
+
+class PinNeeded(Exception):
+    """A sensitive action needs the officer's PIN again first (OfficerSession.reauthenticate); the message says
+    why. `opening` is set when the action is opening a case at all (another officer's)."""
+
+    def __init__(self, why: str, opening: bool = False) -> None:
+        super().__init__(why)
+        self.opening = opening
 
 
 @dataclass(frozen=True)
@@ -132,9 +142,13 @@ class Tablet:
         return get_meta(self.engine, "site_json") is not None
 
     def install_site(self, site: Site, source: str) -> None:
-        """Keep the configuration as data: it arrives from the server or, for a first start, from a file."""
-        set_meta(self.engine, "site_json", json.dumps(site.raw))
-        set_meta(self.engine, "site_source", source)
+        """Keep the configuration as data: it arrives from the server or, for a first start, from a file. An
+        officer the new file no longer lists loses their wrapped key (app/officers.py)."""
+        with audit.LOCK, Session(self.engine) as s:
+            s.merge(Meta(key="site_json", value=json.dumps(site.raw)))
+            s.merge(Meta(key="site_source", value=source))
+            officers.forget_removed(s, site, self.device_id)
+            s.commit()
 
     @property
     def server_public_key(self) -> str | None:
@@ -265,6 +279,8 @@ class Tablet:
 class OfficerSession:
     """An unlocked officer: holds the data key in memory only."""
 
+    REAUTH_SECONDS = 120  # a PIN given again covers the next sensitive actions for this long (a language change)
+
     def __init__(self, tablet: Tablet, officer_id: str, data_key: bytes) -> None:
         self.tablet = tablet
         self.officer_id = officer_id
@@ -273,18 +289,37 @@ class OfficerSession:
             data_key)
         self._viewed: set[str] = set()  # cases this session has opened: a view is audited once per session
         self._listed: set[str] = set()  # cases this session has shown in a list (by name): audited once too
+        self._reauth_until = 0.0
 
     def audit(self, action: str, case_id: str = "", detail: str = "") -> None:
         """One audit entry by this officer on this tablet (ids and kinds only: see app/audit.py)."""
         audit.record(self.tablet.engine, action, self.tablet.device_id, self.officer_id, case_id, detail)
 
-    def reauthenticate(self, pin: str) -> None:
-        """Ask for the PIN again before a sensitive action (a reprint, an export): wrong PINs count as at unlock.
+    def reauthenticate(self, pin: str, for_a_while: bool = True) -> None:
+        """The PIN again before a sensitive action (an export, a reprint, another officer's case, leaving
+        defendant mode): wrong PINs count as at unlock. Raises WrongPin, OfficerLocked or TabletWiped.
+        `for_a_while` lets the next sensitive actions in REAUTH_SECONDS go without asking; leaving defendant
+        mode does not, as the officer took the tablet back for that one step.
 
-        Raises WrongPin, OfficerLocked or TabletWiped like `Tablet.unlock`.
+        Why here and not in the screens: an unlocked tablet left on a court bench for a minute is the likeliest
+        leak, and the service refuses the action itself (PinNeeded), so no screen can forget to ask.
         """
         if self.tablet.open_key(self.officer_id, pin) != self._key:
             raise OfficerLocked(self.officer_id)
+        if for_a_while:
+            self._reauth_until = time.monotonic() + self.REAUTH_SECONDS
+
+    def recently_reauthenticated(self) -> bool:
+        return time.monotonic() < self._reauth_until
+
+    def _confirm_pin(self, why: str, opening: bool = False) -> None:
+        if not self.recently_reauthenticated():
+            raise PinNeeded(why, opening)
+
+    @property
+    def still_listed(self) -> bool:
+        """False once a new site file no longer lists this officer: their key is gone and the session must end."""
+        return any(o.id == self.officer_id for o in self.tablet.site.officers)
 
     @property
     def officer_name(self) -> str:
@@ -302,8 +337,16 @@ class OfficerSession:
         return self.tablet.site.provider(provider_id) if provider_id else None
 
     def _check_sees(self, case: Case) -> None:
-        if not roles.may_see(self.role, self.provider, case):
+        """The role may see the case, and a case this officer has not worked on needs their PIN once a session:
+        a CDO or L&D practitioner can list every case of the court, but opening a colleague's is deliberate.
+        (A provider practitioner sees only the cases referred to their service, so the referral is the reason.)"""
+        role = self.role
+        if not roles.may_see(role, self.provider, case):
             raise roles.NotPermitted(_("This case is not one your role needs to see."))
+        if (case.case_id not in self._viewed and roles.sees_all(role)
+                and all(ev.officer_id != self.officer_id for ev in case.history)):
+            self._confirm_pin(_("Another officer has worked on this case and you have not. Enter your PIN to open "
+                                "it."), opening=True)
 
     @property
     def screening_tool(self) -> str:
@@ -674,7 +717,8 @@ class OfficerSession:
         return proposals.summarise(case, court, {lv.id: lv.label for lv in rule_book().levels})
 
     def proposal_pdf(self, case_id: str) -> bytes:
-        """The proposal for the court, in memory only: it names the defendant."""
+        """The proposal for the court, in memory only: it names the defendant, so it is an export (PIN again)."""
+        self._confirm_pin(_("Enter your PIN to open the proposal for the court."))
         pdf = proposals.render_proposal_pdf(self.proposal_summary(case_id))
         self.audit(audit.EXPORT, case_id, "proposal_pdf")
         return pdf
@@ -717,7 +761,8 @@ class OfficerSession:
                            consent_withdrawal(self.case(case_id), reason, share_too, self.officer_id))
 
     def consent_summary(self, case_id: str) -> bytes | None:
-        """The summary PDF stored with the latest consent, decrypted in memory only."""
+        """The summary PDF stored with the latest consent, decrypted in memory only: an export (PIN again)."""
+        self._confirm_pin(_("Enter your PIN to open the consent summary."))
         pdf = summary_pdf(self.case(case_id))
         if pdf is not None:
             self.audit(audit.EXPORT, case_id, "consent_summary_pdf")
@@ -768,6 +813,8 @@ class OfficerSession:
         case = self.case(case_id)
         if not case.appointments:
             raise FieldErrors({"appointment": _("Book the appointment first")})
+        if case.leaflet:
+            self._confirm_pin(_("A leaflet was already given for this case. Enter your PIN to print it again."))
         site = self.tablet.site
         name = case.details.name if case.details else None
         pdf = render_leaflet(leaflet_data(case, site, name), language or leaflet_language(case), easy_read,

@@ -198,8 +198,9 @@ async def review(shell: Shell, case_id: str) -> ft.Control:
     ], spacing=16)
 
 
-async def record_view(shell: Shell, case_id: str) -> ft.Control:
-    """The saved consent: what was decided, how, and the ways to see exactly what was shown."""
+async def record_view(shell: Shell, case_id: str, export: bool = False) -> ft.Control:
+    """The saved consent: what was decided, how, and the ways to see exactly what was shown. The summary PDF is
+    an export, made on request (the officer's PIN again)."""
     assert shell.session is not None
     session = shell.session
     case = await shell.call(session.case, case_id)
@@ -234,17 +235,15 @@ async def record_view(shell: Shell, case_id: str) -> ft.Control:
     async def back(_e: ft.ControlEvent) -> None:
         await shell.go(case_page.task_list, case_id)
 
-    async def export(_e: ft.ControlEvent) -> None:  # the summary leaves the app: the officer's PIN again
-        await shell.go(reauth.pin_gate, _("Enter your PIN to open the consent summary."), record_view, case_id)
+    async def make_summary(_e: ft.ControlEvent) -> None:
+        await shell.go(record_view, case_id, True)
 
     buttons: list[ft.Control] = []
-    pdf = await shell.call(session.consent_summary, case_id) if shell.recently_reauthenticated() else None
-    if pdf:
-        pdf_url = shell.ctx.pdfs.put(pdf, "consent-summary.pdf")
-        buttons.append(ft.FilledButton(_("Open the consent summary (PDF)"), height=56,
-                                       on_click=ft.OpenUrl(pdf_url, target=ft.UrlTarget.BLANK)))
-    elif any(ev.kind == SUMMARY_KIND for ev in case.history):
-        buttons.append(ft.FilledButton(_("Open the consent summary (PDF)"), height=56, on_click=export))
+    if any(ev.kind == SUMMARY_KIND for ev in case.history):
+        pdf = await shell.call(session.consent_summary, case_id) if export else None
+        buttons.append(reauth.export_button(shell, _("Print the consent summary"),
+                                            _("Open the consent summary (PDF)"), pdf, "consent-summary.pdf",
+                                            make_summary))
     buttons.append(ui.secondary(_("Show the text exactly as the person saw it"), open_text))
     if decision == "agree":
         buttons.append(ui.secondary(_("Record that consent was withdrawn"), withdraw))

@@ -144,10 +144,12 @@ async def _take_back(shell: Shell, flow: ConsentFlow, session: OfficerSession, p
                      close: Callable[[], object] | None = None) -> None:
     """The officer's PIN ends defendant mode and opens the answers for checking; a wrong one changes nothing."""
     try:
-        await shell.call(shell.tablet.unlock, session.officer_id, (pin.value or "").strip())
+        await shell.call(session.reauthenticate, (pin.value or "").strip(), False)
     except WrongPin as exc:
+        from screens.login import refusal
+
         pin.value = ""
-        error.value = _("Wrong PIN. {n} tries left.").format(n=exc.tries_left)
+        error.value = refusal(exc)
         shell.page.update()
         return
     except OfficerLocked:

@@ -14,7 +14,7 @@ from app.i18n import N_, _
 from app.leaflet import LANGUAGES, leaflet_language
 from app.printing import PrintError, print_pdf
 from app.site import PAPER
-from screens import case_page, reauth, ui
+from screens import case_page, ui
 from screens.appointment import slot_label_from
 from screens.shell import Shell
 
@@ -52,9 +52,6 @@ async def leaflet_page(shell: Shell, case_id: str, language: str | None = None, 
             ft.Row([ui.primary(_("Book another time"), to_booking), ui.secondary(_("Back"), back)], spacing=16),
         ], spacing=16)
 
-    if case.leaflet and not shell.recently_reauthenticated():  # a reprint: the officer's PIN again
-        return await reauth.pin_gate(shell, _("A leaflet was already given for this case. Enter your PIN to print "
-                                              "it again."), leaflet_page, case_id, language, easy_read, paper)
     language = language or leaflet_language(case)
     easy_read = bool(easy_read) if easy_read is not None else bool((case.consent or {}).get("format") == "easy_read")
     paper = paper or site.leaflet_paper

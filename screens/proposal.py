@@ -20,7 +20,7 @@ from app.suitability import (
     SUSPENDED_SENTENCE_ORDER,
     provider_note,
 )
-from screens import case_page, ui
+from screens import case_page, reauth, ui
 from screens.case_details import parse_day
 from screens.shell import Shell
 from screens.suitability import STATUS_TEXT, criterion_row
@@ -260,14 +260,17 @@ async def proposal_form(shell: Shell, case_id: str) -> ft.Control:
     ], spacing=12, scroll=ft.ScrollMode.AUTO)
 
 
-async def proposal_summary(shell: Shell, case_id: str) -> ft.Control:
+async def proposal_summary(shell: Shell, case_id: str, printing: bool = False) -> ft.Control:
+    """The proposal on screen; printing it is an export, made on request (the officer's PIN again)."""
     assert shell.session is not None
     session = shell.session
     case = await shell.call(session.case, case_id)
     summary = await shell.call(session.proposal_summary, case_id)
-    pdf = await shell.call(session.proposal_pdf, case_id)
-    pdf_url = shell.ctx.pdfs.put(pdf, "proposal-to-court.pdf")
+    pdf = await shell.call(session.proposal_pdf, case_id) if printing else None
     history = history_of(case, "proposal_made", describe_proposal)
+
+    async def print_it(_e: ft.ControlEvent) -> None:
+        await shell.go(proposal_summary, case_id, True)
 
     async def correct(_e: ft.ControlEvent) -> None:
         await shell.go(proposal_form, case_id)
@@ -288,8 +291,8 @@ async def proposal_summary(shell: Shell, case_id: str) -> ft.Control:
         ui.heading(_("Why each requirement fits"), size=20),
         *requirement_sections,
         ft.Text(_("Rules applied: {rules}").format(rules=summary.rules), size=13),
-        ui.primary(_("Open the proposal to print"), icon=ft.Icons.PRINT,
-                   action=ft.OpenUrl(pdf_url, target=ft.UrlTarget.BLANK)),
+        reauth.export_button(shell, _("Print the proposal"), _("Open the proposal to print"), pdf,
+                             "proposal-to-court.pdf", print_it),
         history_list(shell, history),
         ft.Row([ui.secondary(_("Correct the proposal"), correct), ui.secondary(_("Back to the case"), back)],
                spacing=16),

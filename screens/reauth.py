@@ -1,24 +1,26 @@
-"""The PIN asked for again before a sensitive action: printing the leaflet again, opening the consent summary.
+"""The PIN asked for again, in place of a screen whose action the service refused with PinNeeded.
 
-Why: an unlocked tablet left on a court bench for a minute is the likeliest leak; a reprint or an export
-puts personal data on paper or in another app, so it needs the officer, not just the open session. A
-right PIN is good for a short while (Shell.REAUTH_SECONDS) so changing the leaflet's language does not
-ask again; wrong PINs count towards lockout exactly as at unlock.
+Which actions need it is decided in the service (OfficerSession: an export, a reprint, another officer's case),
+so this screen only asks, then builds the refused screen again. A right PIN is good for a short while
+(OfficerSession.REAUTH_SECONDS), so changing the leaflet's language does not ask again; wrong PINs count
+towards lockout exactly as at unlock.
 """
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+
 import flet as ft
 
 from app.i18n import _
-from app.tablet import OfficerLocked, WrongPin
+from app.tablet import OfficerLocked, PinNeeded, WrongPin
 from screens import ui
 from screens.shell import Builder, Shell
 
 
-async def pin_gate(shell: Shell, why: str, then: Builder, case_id: str, *args: object) -> ft.Control:
-    """A PIN field in place of the case's screen `then`; the right PIN shows it, too many wrong ones lock."""
-    from screens import case_page
+async def pin_gate(shell: Shell, need: PinNeeded, then: Builder, *args: object) -> ft.Control:
+    """A PIN field in place of the screen `then`; the right PIN shows it, too many wrong ones lock."""
+    from screens import case_page, today
     from screens.login import refusal
 
     assert shell.session is not None
@@ -35,16 +37,28 @@ async def pin_gate(shell: Shell, why: str, then: Builder, case_id: str, *args: o
         except OfficerLocked:
             await shell.lock()
             return
-        shell.reauthenticated()
-        await shell.go(then, case_id, *args)
+        await shell.go(then, *args)
 
     async def back(_e: ft.ControlEvent) -> None:
-        await shell.go(case_page.task_list, case_id)
+        if need.opening or not args:  # the case itself was not opened: back to the list it was chosen from
+            await shell.go(today.today_list)
+        else:
+            await shell.go(case_page.task_list, args[0])
 
     pin.on_submit = confirm
     return ft.Column([
         ui.heading(_("Enter your PIN again")),
-        ui.body(why),
+        ui.body(str(need)),
         pin,
         ft.Row([ui.primary(_("Continue"), confirm), ui.secondary(_("Back"), back)], spacing=16),
     ], spacing=16)
+
+
+def export_button(shell: Shell, make: str, open_: str, pdf: bytes | None, filename: str,
+                  prepare: Callable[[ft.ControlEvent], Awaitable[None]]) -> ft.Control:
+    """A PDF that leaves the app (an export): `make` builds the screen again with the PDF made (the service asks
+    for the PIN first); once made, `open_` opens it, a click of its own as browsers require for a new tab."""
+    if pdf is None:
+        return ui.primary(make, prepare, icon=ft.Icons.PRINT)
+    return ui.primary(open_, icon=ft.Icons.PRINT,
+                      action=ft.OpenUrl(shell.ctx.pdfs.put(pdf, filename), target=ft.UrlTarget.BLANK))

@@ -17,7 +17,7 @@ import flet as ft
 from app import roles
 from app.case import FieldErrors
 from app.i18n import _, fmt_time, ngettext
-from app.tablet import OfficerSession, SyncStatus, Tablet
+from app.tablet import OfficerSession, PinNeeded, SyncStatus, Tablet
 
 T = TypeVar("T")
 Builder = Callable[..., "ft.Control | Awaitable[ft.Control]"]
@@ -96,8 +96,6 @@ class AppContext:
 class Shell:
     """One person's session of the app (one browser tab): who is signed in and what is on screen."""
 
-    REAUTH_SECONDS = 120  # a PIN given again (screens/reauth.py) covers the next sensitive actions for this long
-
     def __init__(self, page: ft.Page, ctx: AppContext) -> None:
         self.page = page
         self.ctx = ctx
@@ -113,7 +111,6 @@ class Shell:
                                          visible=False)
         self._poller: asyncio.Task[None] | None = None
         self.last_activity = time.monotonic()
-        self._reauth_until = 0.0
         page.on_keyboard_event = self._typed  # typing counts as activity, not only saving and moving on
 
     @property
@@ -135,12 +132,6 @@ class Shell:
     def _typed(self, _e: ft.KeyboardEvent) -> None:
         self.touch()
 
-    def reauthenticated(self) -> None:
-        self._reauth_until = time.monotonic() + self.REAUTH_SECONDS
-
-    def recently_reauthenticated(self) -> bool:
-        return time.monotonic() < self._reauth_until
-
     def idle_too_long(self, now: float | None = None) -> bool:
         """An officer's session left untouched for the site's idle minutes. Defendant mode is exempt: the tablet
         is in the defendant's hands on locked consent screens (AppContext.handover), and leaving it already
@@ -160,6 +151,9 @@ class Shell:
             content = await built if asyncio.iscoroutine(built) else built
         except roles.NotPermitted as exc:  # e.g. a list shown before another provider took the case
             content = await self._not_permitted(str(exc))
+        except PinNeeded as exc:  # the service asks for the PIN again: ask, then build this same screen
+            from screens import reauth
+            content = await reauth.pin_gate(self, exc, builder, *args)
         self.page.controls.clear()
         self.page.appbar = self._appbar()
         self.page.controls.append(ft.Container(content=content, padding=24, width=1100))
@@ -222,7 +216,6 @@ class Shell:
         from screens import login
 
         self.session = None
-        self._reauth_until = 0.0
         self.drafts.clear()  # unsaved answers go with the officer's key
         self.flows.clear()
         await self.go(login.officer_list)
@@ -272,7 +265,8 @@ class Shell:
         async def poll() -> None:
             while True:
                 await asyncio.sleep(2)
-                if self.idle_too_long():  # locks exactly as the Lock button does
+                if self.idle_too_long() or (self.session is not None and not self.session.still_listed):
+                    # locks exactly as the Lock button does; an officer the site removed has no key to come back to
                     with contextlib.suppress(Exception):
                         await self.lock()
                     continue

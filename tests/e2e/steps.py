@@ -14,6 +14,14 @@ def sign_in(page: Page, name: str, pin: str) -> None:
     click(page, "Unlock")
 
 
+def give_pin_again(page: Page, why: str, pin: str) -> None:
+    """The app asks for the officer's PIN again before a sensitive action, saying why; the right one goes on."""
+    see(page, "Enter your PIN again")
+    see(page, why)
+    type_into(page, "PIN", pin)
+    click(page, "Continue")
+
+
 def easy_read_atr_consent_without_signature(page: Page, pin: str, language: str | None = None,
                                             interpreter: tuple[str, str] | None = None) -> None:
     """Defendant mode for an ATR: easy-read pages, the check of understanding, the decision and the separate

@@ -230,7 +230,9 @@ def test_polish_easy_read_consent_with_a_drawn_signature(demo: Demo, browser: Br
     assert shown.pages[0].text.startswith("Sąd może poprosić")
 
     # The summary PDF is stored encrypted in the case, and holds what was shown and answered.
-    pdf = officer_session(demo).consent_summary(case_id)
+    officer = officer_session(demo)
+    officer.reauthenticate(demo.pin)  # the summary is an export
+    pdf = officer.consent_summary(case_id)
     assert pdf is not None
     summary = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages)
     for expected in (name, "Polish (pl), easy read", "NOT reviewed by a qualified translator", "Anna Nowak",

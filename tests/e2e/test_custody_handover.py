@@ -19,7 +19,7 @@ from app.suitability import COMMUNITY_ORDER
 from app.tablet import OfficerSession, Tablet
 from tests.e2e.conftest import Demo, courtside_demo, open_app
 from tests.e2e.driving import T, click, see, type_into
-from tests.e2e.steps import book_the_first_slot, easy_read_atr_consent_without_signature, sign_in
+from tests.e2e.steps import book_the_first_slot, easy_read_atr_consent_without_signature, give_pin_again, sign_in
 from tests.e2e.test_pathway import server_events
 from tests.pathway import atr_agreed, atr_sentence, ld_answers, offence
 from tests.plaintext import files_containing
@@ -99,6 +99,7 @@ def test_ld_hands_over_in_custody_and_the_cdo_continues_the_same_case(demo: Demo
     expect(row.first).to_be_visible(timeout=T)
     see(court, re.compile(r"From custody · handed over by Jordan Okafor \(01245 000 700, jordan\.okafor@ld\.example\)"))
     row.first.click()
+    give_pin_again(court, "Another officer has worked on this case and you have not.", demo.pin)  # Jordan's so far
     history = court.get_by_role("group", name=re.compile("Detainee recorded in custody — Jordan Okafor"))
     expect(history).to_have_accessible_name(re.compile("Handed over to court — Jordan Okafor"), timeout=T)
 

@@ -141,7 +141,7 @@ def test_a_cdo_screens_takes_consent_books_and_prints_and_the_case_syncs(demo, b
     click(page, "Community order", role="radio")
     type_into(page, "Length of the order in months", "12")
     click(page, "Make the proposal")
-    see(page, "Open the proposal to print")
+    see(page, "Print the proposal")
     click(page, "Back to the case")
     click(page, "Sentence Not started")
     click(page, "Probation sentence", role="radio")

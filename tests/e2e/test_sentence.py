@@ -15,7 +15,7 @@ from app import screening
 from app.tablet import Tablet
 from tests.e2e.conftest import open_app
 from tests.e2e.driving import click, see, type_into
-from tests.e2e.steps import sign_in
+from tests.e2e.steps import give_pin_again, sign_in
 from tests.e2e.test_pathway import provider_agrees, record_offence, server_events
 from tests.pathway import answers_pointing_to, details
 from tests.plaintext import files_containing
@@ -100,9 +100,10 @@ def test_a_combined_mhtr_and_drr_is_proposed_sentenced_on_the_day_and_the_short_
     click(page, "Make the proposal")
 
     # 5. The proposal for the court: on screen and printed from memory, with consent and the providers.
-    see(page, "Open the proposal to print")
     see(page, f"{DRR}, 12 months; {MHTR}, 6 months")
     see(page, "The person agreed to the requirements (easy read, in English)")
+    click(page, "Print the proposal")  # the printed proposal names the person: an export, so the PIN again
+    give_pin_again(page, "Enter your PIN to open the proposal for the court.", demo.pin)
     with page.context.expect_page() as popup_info:
         click(page, "Open the proposal to print")
     popup = popup_info.value

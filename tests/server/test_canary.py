@@ -53,6 +53,7 @@ def test_a_full_case_leaves_no_name_date_of_birth_or_answer_in_plaintext_anywher
             tool = screening.load_tool(session.tablet.site.screening_tool)
             answers = {**alcohol_dependent_answers(tool), "needs_interpreter": "yes", "needs_language": ANSWER}
             session.save_screening_progress(case_id, tool, answers)
+            session.reauthenticate(PIN)
             session.proposal_pdf(case_id)
             session.consent_summary(case_id)
             session.seal_unsealed()

@@ -58,6 +58,7 @@ def test_a_case_handed_over_to_a_court_reaches_its_tablets_and_both_sides_see_ea
     court.client.sync_once()
     assert files_containing(tmp_path / "court", NAME) == []  # sealed to the court tablet until an officer unlocks
     cdo = court.tablet.unlock("cdo-sam", PIN)
+    cdo.reauthenticate(PIN)  # the case is Jordan's so far: opening it takes the CDO's PIN again
     listed = {c.case_id: c for c in cdo.todays_cases("chelmsford-mc", TODAY)}
     assert listed[case_id].name == NAME
     assert listed[case_id].from_custody and listed[case_id].from_custody["by_name"] == "Jordan Okafor"
@@ -93,6 +94,7 @@ def test_edits_made_apart_are_both_kept_and_flagged_for_a_person(
     custody.client.sync_once()
     court.client.sync_once()
     cdo = court.tablet.unlock("cdo-sam", PIN)
+    cdo.reauthenticate(PIN)  # Jordan's case
     details = cdo.case(case_id).details
     assert details is not None
 

@@ -63,6 +63,7 @@ def test_a_consent_is_written_with_its_parts_in_one_go(session: OfficerSession, 
     assert case.share_consent["text_key"] == "share" and case.share_consent["decision"] == "agree"
     assert rerender(c).pages[0].text.startswith("Sąd może poprosić")
 
+    session.reauthenticate(PIN)  # the summary is an export
     pdf = session.consent_summary(case_id)
     assert pdf is not None
     summary = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages).replace("\n", " ")
@@ -124,6 +125,7 @@ def test_withdrawal_is_a_new_event_and_the_consent_stays_in_the_record(session: 
     assert case.task_status()["consent"] == "in_progress"
     with pytest.raises(FieldErrors, match="no consent to withdraw"):
         session.withdraw_consent(case_id, "Again", share_too=False)
+    session.reauthenticate(PIN)
     assert session.consent_summary(case_id) is not None  # the summary of what was given stays
 
 
@@ -143,6 +145,7 @@ def test_the_summary_prints_urdu_right_to_left_within_the_sync_limit(session: Of
     session.record_consent(case_id, text, "agree", len(text.pages), True, ConsentDetails(
         share_text=share, share_decision="agree", signature=A_SIGNATURE,
         interpreter=Interpreter("Ayesha Khan", "Urdu", "phone")))
+    session.reauthenticate(PIN)  # the summary is an export
     pdf = session.consent_summary(case_id)
     assert pdf is not None and len(pdf) < 180 * 1024
     assert "Urdu (ur)" in " ".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages)

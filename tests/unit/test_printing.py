@@ -37,6 +37,7 @@ def test_the_leaflet_is_piped_to_the_printer_and_not_written_to_the_tablet(tmp_p
     tablet = provisioned_tablet(tmp_path / "tablet")
     session = tablet.unlock(OFFICER, PIN)
     case_id = walk_pathway(session)
+    session.reauthenticate(PIN)  # a reprint
     pdf = session.leaflet(case_id, "en")
     job = print_pdf(pdf, printer="court-office")
     assert job == "request id is office-42 (1 file(s))"

@@ -16,7 +16,7 @@ from app.case import FieldErrors
 from app.pin import pin_problem
 from app.site import ConfigError, build_site, demo_site_path, load_site
 from app.store import AuditRow, CaseRow, EventRow, OfficerKey, Session, select
-from app.tablet import MAX_PIN_ATTEMPTS, OfficerLocked, Tablet, TabletWiped, WrongPin
+from app.tablet import MAX_PIN_ATTEMPTS, OfficerLocked, PinNeeded, Tablet, TabletWiped, WrongPin
 from tests.pathway import OFFICER, PIN, TODAY, details, provisioned_tablet, walk_pathway
 
 OTHER = "cdo-priya"
@@ -85,6 +85,7 @@ def test_one_data_key_is_wrapped_for_each_officer(tmp_path: Path) -> None:
     tablet = with_second_officer(provisioned_tablet(tmp_path))
     case_id = tablet.unlock(OFFICER, PIN).open_case(details(NAME), TODAY)
     other = tablet.unlock(OTHER, OTHER_PIN)
+    other.reauthenticate(OTHER_PIN)  # another officer's case
     assert other.case(case_id).details.name == NAME  # type: ignore[union-attr]
     with Session(tablet.engine) as s:
         mine = s.get(OfficerKey, OFFICER)
@@ -176,12 +177,112 @@ def test_reauthentication_takes_the_pin_again_and_counts_a_wrong_one(tmp_path: P
     assert audit.entries(tablet.engine)[-1].action == audit.UNLOCK_FAILED
 
 
+def test_exports_need_the_pin_again_and_a_refused_one_leaves_no_export(tmp_path: Path) -> None:
+    tablet = provisioned_tablet(tmp_path)
+    session = tablet.unlock(OFFICER, PIN)
+    case_id = walk_pathway(session)  # the leaflet was given, so printing it now is a reprint
+    for export in (session.proposal_pdf, session.consent_summary, session.leaflet):
+        with pytest.raises(PinNeeded) as asked:
+            export(case_id)
+        assert "PIN" in str(asked.value) and not asked.value.opening
+    exported = [e for e in audit.entries(tablet.engine, case_id) if e.action in (audit.EXPORT, audit.PRINT)]
+    session.reauthenticate(PIN)
+    for export in (session.proposal_pdf, session.consent_summary, session.leaflet):
+        assert export(case_id)[:5] == b"%PDF-"  # within the next two minutes: asked once, not three times
+    assert len([e for e in audit.entries(tablet.engine, case_id)
+                if e.action in (audit.EXPORT, audit.PRINT)]) == len(exported) + 3
+    session._reauth_until = 0.0  # the two minutes are over
+    with pytest.raises(PinNeeded):
+        session.proposal_pdf(case_id)
+
+
+def test_taking_the_tablet_back_from_defendant_mode_does_not_cover_an_export(tmp_path: Path) -> None:
+    tablet = provisioned_tablet(tmp_path)
+    session = tablet.unlock(OFFICER, PIN)
+    case_id = walk_pathway(session)
+    session.reauthenticate(PIN, for_a_while=False)  # as defendant mode's "take the tablet back" does
+    with pytest.raises(PinNeeded):
+        session.proposal_pdf(case_id)
+
+
+def test_opening_another_officers_case_needs_the_pin_once_a_session(tmp_path: Path) -> None:
+    tablet = with_second_officer(provisioned_tablet(tmp_path))
+    case_id = walk_pathway(tablet.unlock(OFFICER, PIN))
+    colleague = tablet.unlock(OTHER, OTHER_PIN)
+    assert [c.case_id for c in colleague.todays_cases("chelmsford-mc", TODAY)] == [case_id]  # listed, not opened
+    views = len([e for e in audit.entries(tablet.engine, case_id) if e.action == audit.VIEW])
+    for opening in (colleague.case, colleague.events):
+        with pytest.raises(PinNeeded) as asked:
+            opening(case_id)
+        assert asked.value.opening
+    assert len([e for e in audit.entries(tablet.engine, case_id)
+                if e.action == audit.VIEW and e.officer_id == OTHER and e.detail != audit.LISTED]) == 0
+    with pytest.raises(WrongPin):
+        colleague.reauthenticate(PIN)  # the first officer's PIN is not the colleague's
+    colleague.reauthenticate(OTHER_PIN)
+    assert colleague.case(case_id).details is not None
+    colleague._reauth_until = 0.0
+    assert colleague.case(case_id).case_id == case_id  # opened once: the rest of the session does not ask again
+    assert len([e for e in audit.entries(tablet.engine, case_id) if e.action == audit.VIEW]) == views + 1
+    with pytest.raises(PinNeeded):
+        tablet.unlock(OTHER, OTHER_PIN).case(case_id)  # a new session asks again
+    tablet.unlock(OFFICER, PIN).case(case_id)  # the officer who worked on it is never asked
+
+
+def test_once_an_officer_has_recorded_on_a_case_it_is_theirs_too(tmp_path: Path) -> None:
+    tablet = with_second_officer(provisioned_tablet(tmp_path))
+    case_id = tablet.unlock(OFFICER, PIN).open_case(details(), TODAY)
+    colleague = tablet.unlock(OTHER, OTHER_PIN)
+    colleague.reauthenticate(OTHER_PIN)
+    colleague.update_details(case_id, details(), TODAY)  # the colleague now has a record in the case
+    assert tablet.unlock(OTHER, OTHER_PIN).case(case_id).case_id == case_id
+
+
+# --- officers removed by the site ---
+
+def without_officer(officer_id: str) -> dict[str, Any]:
+    raw = dict(load_site(demo_site_path()).raw)
+    raw["officers"] = [o for o in raw["officers"] if o["id"] != officer_id]
+    return raw
+
+
+def test_an_officer_the_site_file_drops_loses_their_key_at_once_and_it_is_audited(tmp_path: Path) -> None:
+    tablet = with_second_officer(provisioned_tablet(tmp_path))
+    case_id = walk_pathway(tablet.unlock(OFFICER, PIN))
+    leaving = tablet.unlock(OTHER, OTHER_PIN)
+    tablet.install_site(build_site(without_officer(OTHER), demo_site_path()), "test")
+    assert OTHER not in tablet.enrolled_officers()
+    with Session(tablet.engine) as s:
+        assert s.get(OfficerKey, OTHER) is None
+    with pytest.raises(OfficerLocked):
+        tablet.unlock(OTHER, OTHER_PIN)
+    assert not leaving.still_listed  # the open session is ended by the screens' poll (Shell.start_polling)
+    removed = [e for e in audit.entries(tablet.engine) if e.action == audit.KEY_DELETED]
+    assert [(e.officer_id, e.detail) for e in removed] == [(OTHER, "removed_from_site")]
+    assert tablet.unlock(OFFICER, PIN).case(case_id).details is not None  # the data key itself is untouched
+    assert audit.verify(tablet.engine) is None
+
+
+def test_a_site_file_pulled_from_the_server_drops_the_officer_in_the_same_transaction(tmp_path: Path) -> None:
+    from app.syncstate import PulledConfig
+
+    tablet = with_second_officer(provisioned_tablet(tmp_path))
+    cursor = tablet.ledger.cursor()
+    tablet.ledger.store_pulled([], [PulledConfig(seq=7, version=7, site=without_officer(OTHER), content={})], "7")
+    assert tablet.ledger.cursor() != cursor
+    assert tablet.enrolled_officers() == [OFFICER]
+    with pytest.raises(OfficerLocked):
+        tablet.unlock(OTHER, OTHER_PIN)
+    assert tablet.unlock(OFFICER, PIN).still_listed
+
+
 # --- the audit trail ---
 
 def walked(tmp_path: Path) -> tuple[Tablet, str]:
     tablet = provisioned_tablet(tmp_path)
     session = tablet.unlock(OFFICER, PIN)
     case_id = walk_pathway(session, NAME)
+    session.reauthenticate(PIN)
     session.proposal_pdf(case_id)
     session.consent_summary(case_id)
     tablet.unlock(OFFICER, PIN).case(case_id)  # opened again in a later session: a view
@@ -310,10 +411,11 @@ def test_a_leaflet_reprint_asks_for_the_pin_again(tmp_path: Path) -> None:
     page = SimpleNamespace(update=lambda: None, controls=[], appbar=None, web=True)
     shell = Shell(page, AppContext(tablet=tablet))  # type: ignore[arg-type]
     shell.session = session
-    gate = asyncio.run(leaflet.leaflet_page(shell, case_id))
+    asyncio.run(shell.go(leaflet.leaflet_page, case_id))
+    gate = page.controls[0].content
     assert gate.controls[0].content.value == "Enter your PIN again"  # type: ignore[attr-defined]
     printed = len([e for e in audit.entries(tablet.engine, case_id) if e.action == audit.PRINT])
-    shell.reauthenticated()
+    session.reauthenticate(PIN)
     with contextlib.suppress(RuntimeError):  # the print button needs a live Flet page; the PDF is made before it
         asyncio.run(leaflet.leaflet_page(shell, case_id))
     assert len([e for e in audit.entries(tablet.engine, case_id) if e.action == audit.PRINT]) == printed + 1

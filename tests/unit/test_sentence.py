@@ -200,6 +200,7 @@ def test_the_proposal_says_what_is_proposed_how_consent_was_given_and_who_agreed
     assert "Dr Hana Okafor" in rows["Provider agreement: Mental health treatment requirement (primary care)"]
     assert "in person at court" in rows["Provider agreement: Mental health treatment requirement (primary care)"]
 
+    session.reauthenticate(PIN)  # printing the proposal is an export
     pdf = session.proposal_pdf(case_id)
     text = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages).replace("\n", " ")
     assert NAME in text and "Drug rehabilitation requirement, 12 months" in text
@@ -351,6 +352,7 @@ def test_a_correction_needs_a_reason_and_the_history_shows_who_changed_what(tmp_
     sam.record_sentence(case_id, combined_sentence(), TODAY)
 
     priya = tablet.unlock("cdo-priya", PIN)
+    priya.reauthenticate(PIN)  # Sam's case: Priya gives her PIN again to open it
     corrected = combined_sentence(order=Order(COMMUNITY_ORDER, 18, {"DRR": 18, "MHTR_PRIMARY": 6}))
     with pytest.raises(FieldErrors, match="Say why you are correcting the record"):
         priya.record_sentence(case_id, corrected, TODAY, reason="  ")
