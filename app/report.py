@@ -29,9 +29,10 @@ SMALL = range(1, 5)  # counts of 1 to 4 are suppressed in anything that leaves t
 CDO = "court_duty_officer"
 MHTRS = ("MHTR_PRIMARY", "MHTR_SECONDARY")
 REQUIREMENTS = ("ATR", "DRR", "MHTR_PRIMARY", "MHTR_SECONDARY")  # the order combinations are written in
-# The pathway funnel, in order; a case counts at every stage it reached.
+# The pathway funnel, in order; a case counts at every stage it reached. `breached`: an order made was breached
+# at least once (the evaluation's breach rate is orders breached over orders made).
 STAGES = ("referred", "screened", "suitable", "consented", "recommended", "sentenced", "sentenced_on_day",
-          "appointment_booked", "appointment_attended")
+          "appointment_booked", "appointment_attended", "breached")
 CSV_COLUMNS = ("site_id", "period_from", "period_to", "section", "category", "month", "court_id", "requirement",
                "value", "unit")
 Counts = Counter[tuple[str, str, str, str, str]]
@@ -85,6 +86,7 @@ def facts_of(case: Case) -> Facts | None:
         "sentenced_on_day": bool(imposed) and sentence.get("sentenced_on_day") is True,
         "appointment_booked": bool(imposed and case.appointments),
         "appointment_attended": any(a.get("attended") for a in case.attendance.values()),
+        "breached": bool(imposed and case.breaches),
     }
     order = sentence.get("order") or {} if imposed else {}
     given = next((ev.payload for ev in reversed(case.history) if ev.kind == "consent_given"), None)
@@ -252,7 +254,8 @@ def _headline(counts: Counts, by_length: Counter[int]) -> list[Line]:
             percent("sentenced_on_day_percent", n("funnel", "sentenced_on_day"), sentenced),
             percent("mhtr_with_atr_or_drr_percent", n("requirement", "MHTR_with_ATR_or_DRR"), mhtr),
             percent("first_appointment_attended_percent", n("funnel", "appointment_attended"),
-                    n("funnel", "appointment_booked"))]
+                    n("funnel", "appointment_booked")),
+            percent("breach_rate_percent", n("funnel", "breached"), sentenced)]
     if by_length:
         lengths = sorted(by_length.elements())
         few = len(lengths) < max(SMALL) + 1

@@ -93,6 +93,7 @@ def test_the_return_over_the_testbed_cohort_gives_the_evaluation_headline_back(t
     assert headline["referrals_from_cdo_percent"] == 85
     assert headline["sentenced_on_day_percent"] == 80
     assert headline["mhtr_with_atr_or_drr_percent"] == 33
+    assert headline["breach_rate_percent"] == 8  # against 13% nationally
     assert headline["order_months_most_common"] == 12
     assert (headline["order_months_shortest"], headline["order_months_longest"]) == (6, 24)
     assert len(report.months) == 9 and report.value("funnel", "screened", month="2018-06") > 0

@@ -35,7 +35,7 @@ def test_a_case_walked_to_its_first_appointment_counts_at_every_stage_and_names_
     facts = facts_of(session.record_attendance(case_id, booking, True, "provider"))
 
     assert facts is not None
-    assert facts.stages == STAGES
+    assert facts.stages == tuple(s for s in STAGES if s != "breached")  # breaches: tests/unit/test_breach.py
     assert (facts.requirements, facts.order_months, facts.short_form) == (("ATR",), 12, "custody")
     assert facts.equality == {"sex": "male", "ethnicity": "prefer_not_to_say", "age_band": "35-44"}
     stored = json.dumps(facts.to_json())
