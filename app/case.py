@@ -45,6 +45,7 @@ EVENT_NAMES: dict[str, str] = {
     "proposal_made": N_("Proposal made to court"), "sentence_recorded": N_("Sentence recorded"),
     "appointment_booked": N_("Appointment booked"), "leaflet_printed": N_("Leaflet given"),
     "correction_made": N_("Correction made"), "conflict_resolved": N_("Conflicting versions resolved"),
+    "breach_recorded": N_("Breach of the order recorded"),
 }
 RECORD_NAMES: dict[str, str] = {
     "details": N_("the person's details"), "custody": N_("the detainee's details"), "screening": N_("the screening"),
@@ -53,6 +54,8 @@ RECORD_NAMES: dict[str, str] = {
     "share_consent": N_("consent to share"),
 }
 
+# Who brings a breach of the order back to court: the Offender Manager (probation) or the treatment provider.
+BREACH_BROUGHT_BY = ("probation", "provider")
 TASKS = ("details", "screening", "suitability", "provider", "consent", "proposal", "sentence", "appointment", "leaflet")
 NOT_STARTED, IN_PROGRESS, DONE, CANNOT_START = "not_started", "in_progress", "done", "cannot_start"
 # Sentence outcomes that wait for another hearing: a later sentence_recorded follows without a correction.
@@ -232,6 +235,7 @@ class Case:
     custody_share: dict[str, Any] | None = None  # consent to share the L&D information with probation and court
     handover: dict[str, Any] | None = None  # the latest hand-over to a court: court, hearing date, who and contact
     conflicts: list[Conflict] = field(default_factory=list)  # concurrent versions of one record, for a person
+    breaches: dict[str, dict[str, Any]] = field(default_factory=dict)  # breach event id -> date and who brought it
 
     @property
     def proposed(self) -> list[str]:
@@ -396,6 +400,8 @@ def _apply(case: Case, kind: str, p: dict[str, Any], event_id: str) -> None:
         case.equality = p
     elif kind == "appointment_attended":
         case.attendance[p["booking_id"]] = p
+    elif kind == "breach_recorded":  # an order can be breached more than once: each breach is kept
+        case.breaches[event_id] = p
     elif kind == "leaflet_printed":
         case.leaflet = p
         case.leaflet_reprint = False

@@ -5,8 +5,9 @@ non-identifying facts (month, court, stages reached, requirements, lengths, refe
 equality categories) and every report is counted from those. Nothing here names a person or knows about
 HTTP, databases or screens. The return's columns and sections are documented in docs/REPORT.md.
 
-Small numbers: anything that leaves the site shows a count of 1 to 4, and any figure worked out from one,
-as "*" (suppressed), so a person cannot be picked out of a small court or month.
+Small numbers: anything that leaves the site shows a count of 1 to 4, any figure worked out from one, and any
+count that would let a "*" be worked out by subtraction (`suppressed`), as "*", so a person cannot be picked
+out of a small court or month.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import io
 import statistics
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass, field
+from dataclasses import MISSING, asdict, dataclass, field, fields
 from datetime import date
 from typing import Any
 
@@ -29,12 +30,14 @@ SMALL = range(1, 5)  # counts of 1 to 4 are suppressed in anything that leaves t
 CDO = "court_duty_officer"
 MHTRS = ("MHTR_PRIMARY", "MHTR_SECONDARY")
 REQUIREMENTS = ("ATR", "DRR", "MHTR_PRIMARY", "MHTR_SECONDARY")  # the order combinations are written in
-# The pathway funnel, in order; a case counts at every stage it reached.
+# The pathway funnel, in order; a case counts at every stage it reached. `breached`: an order made was breached
+# at least once (the evaluation's breach rate is orders breached over orders made).
 STAGES = ("referred", "screened", "suitable", "consented", "recommended", "sentenced", "sentenced_on_day",
-          "appointment_booked", "appointment_attended")
+          "appointment_booked", "appointment_attended", "breached")
 CSV_COLUMNS = ("site_id", "period_from", "period_to", "section", "category", "month", "court_id", "requirement",
                "value", "unit")
-Counts = Counter[tuple[str, str, str, str, str]]
+Key = tuple[str, str, str, str, str]  # section, category, month, court, requirement: one cell of the return
+Counts = Counter[Key]
 
 
 @dataclass(frozen=True)
@@ -59,7 +62,22 @@ class Facts:
 
     @classmethod
     def from_json(cls, d: dict[str, Any]) -> Facts:
-        return cls(**{**d, "stages": tuple(d["stages"]), "requirements": tuple(d["requirements"])})
+        """Facts as stored; a field added since they were stored takes its default.
+
+        Why not `cls(**d)`: a year's return reads 100,000 of these, and the frozen dataclass's __init__ (one
+        object.__setattr__ a field) was a fifth of its time. The names are checked as __init__ would.
+        """
+        if not _FACT_NAMES.issuperset(d) or not _REQUIRED_FACTS.issubset(d):
+            raise TypeError(f"report facts with fields {sorted(d)}, expected {sorted(_FACT_NAMES)}")
+        facts = object.__new__(cls)
+        facts.__dict__.update({**_FACT_DEFAULTS, "requirement_months": {}, "equality": {}, **d,
+                               "stages": tuple(d["stages"]), "requirements": tuple(d.get("requirements", ()))})
+        return facts
+
+
+_FACT_NAMES = frozenset(f.name for f in fields(Facts))
+_REQUIRED_FACTS = frozenset(f.name for f in fields(Facts) if f.default is MISSING and f.default_factory is MISSING)
+_FACT_DEFAULTS = {f.name: f.default for f in fields(Facts) if f.default is not MISSING}
 
 
 def combination(requirements: Iterable[str]) -> str:
@@ -85,6 +103,7 @@ def facts_of(case: Case) -> Facts | None:
         "sentenced_on_day": bool(imposed) and sentence.get("sentenced_on_day") is True,
         "appointment_booked": bool(imposed and case.appointments),
         "appointment_attended": any(a.get("attended") for a in case.attendance.values()),
+        "breached": bool(imposed and case.breaches),
     }
     order = sentence.get("order") or {} if imposed else {}
     given = next((ev.payload for ev in reversed(case.history) if ev.kind == "consent_given"), None)
@@ -101,7 +120,7 @@ def facts_of(case: Case) -> Facts | None:
 
 @dataclass(frozen=True)
 class Line:
-    """One figure of the return. `small` marks a figure suppressed outside the site."""
+    """One figure of the return. `small` marks a figure suppressed outside the site (small, or hiding one)."""
 
     section: str
     category: str
@@ -167,30 +186,48 @@ def compute(site_id: str, months: tuple[str, ...], facts: Iterable[Facts]) -> Re
     Cases are first grouped by the few facts each section needs (most cases share them), then each group is
     added to its cells once with its size: the counting then costs per group, not per case.
     """
-    period = set(months)
-    groups: Counter[tuple[Any, ...]] = Counter()
-    for f in facts:
-        if f.month not in period:
-            continue
-        where = (f.month, f.court_id)
-        groups[("pathway", *where, f.stages, f.requirements, f.referral_source)] += 1
-        if "screened" in f.stages:  # everyone who engages is asked; not answering is counted too
-            for c in equality.CHARACTERISTICS:
-                groups[("equality", *where, f"{c}:{f.equality.get(c, equality.NOT_RECORDED)}")] += 1
-        if "consented" in f.stages and f.consent_format:
-            groups[("consent", *where, f.consent_format, f.consent_locale, f.interpreter)] += 1
-        if "sentenced" in f.stages:
-            groups[("order", *where, f.requirements, f.order_months, tuple(sorted(f.requirement_months.items())),
-                    f.short_form)] += 1
+    groups = _groups(set(months), facts)
     counts: Counts = Counter()
     lengths: Counter[int] = Counter()
     for key, n in groups.items():
         _count_group(counts, key, n)
         if key[0] == "order" and key[4]:
             lengths[key[4]] += n
-    lines = _headline(counts, lengths)
-    lines += [Line(*key, value=n, unit="count", small=n in SMALL) for key, n in sorted(counts.items())]
+    hidden = suppressed(counts)
+    lines = _headline(counts, lengths, hidden)
+    lines += [Line(*key, value=n, unit="count", small=key in hidden) for key, n in sorted(counts.items())]
     return Report(site_id, months, tuple(sorted({key[2] for key in groups})), tuple(lines))
+
+
+def _groups(period: set[str], facts: Iterable[Facts]) -> Counter[tuple[Any, ...]]:
+    """The cases of the period grouped by what each section counts: the one loop that costs per case.
+
+    Why the equality answers are gathered as rows and counted a column at a time: nine counter updates a case
+    (one a characteristic) were most of a year's return; one row a case, counted by Counter's C loop, gives
+    the same groups in a fraction of the time.
+    """
+    groups: Counter[tuple[Any, ...]] = Counter()
+    answered: dict[tuple[str, str], list[tuple[str, ...]]] = {}
+    characteristics = equality.CHARACTERISTICS
+    not_recorded = (equality.NOT_RECORDED,) * len(characteristics)
+    for f in facts:
+        if f.month not in period:
+            continue
+        where = (f.month, f.court_id)
+        stages = f.stages
+        groups[("pathway", *where, stages, f.requirements, f.referral_source)] += 1
+        if "screened" in stages:  # everyone who engages is asked; not answering is counted too
+            answered.setdefault(where, []).append(tuple(map(f.equality.get, characteristics, not_recorded)))
+        if "consented" in stages and f.consent_format:
+            groups[("consent", *where, f.consent_format, f.consent_locale, f.interpreter)] += 1
+        if "sentenced" in stages:
+            groups[("order", *where, f.requirements, f.order_months, tuple(sorted(f.requirement_months.items())),
+                    f.short_form)] += 1
+    for where, answers in answered.items():
+        for c, column in zip(characteristics, zip(*answers, strict=True), strict=True):
+            for category, n in Counter(column).items():
+                groups[("equality", *where, f"{c}:{category}")] += n
+    return groups
 
 
 def _count_group(counts: Counts, key: tuple[Any, ...], n: int) -> None:
@@ -232,27 +269,37 @@ def _count_group(counts: Counts, key: tuple[Any, ...], n: int) -> None:
         add("short_form", short_form or "not_given")
 
 
-def _headline(counts: Counts, by_length: Counter[int]) -> list[Line]:
-    """The evaluation's headline table for the whole period: the figures the Programme Board compares."""
-    def n(section: str, category: str) -> int:
-        return counts[(section, category, ALL, ALL, ALL)]
+def _headline(counts: Counts, by_length: Counter[int], hidden: set[Key]) -> list[Line]:
+    """The evaluation's headline table for the whole period: the figures the Programme Board compares.
+
+    A figure is suppressed when a count it is worked out from is (small, or suppressed so that another cannot
+    be worked out), or when its parts differ by a small number.
+    """
+    def n(*cells: tuple[str, str]) -> tuple[int, bool]:
+        keys = [(section, category, ALL, ALL, ALL) for section, category in cells]
+        return sum(counts[k] for k in keys), any(k in hidden for k in keys)
 
     def line(category: str, value: float, unit: str, small: bool) -> Line:
         return Line("headline", category, ALL, ALL, ALL, value, unit, small)
 
-    def percent(category: str, part: int, whole: int) -> Line:
-        return line(category, round(100 * part / whole) if whole else 0, "percent",
-                    part in SMALL or whole in SMALL or (whole - part) in SMALL)
+    def count(stage: str) -> Line:
+        value, suppressed = n(("funnel", stage))
+        return line(stage, value, "count", suppressed or value in SMALL)
 
-    out = [line(stage, n("funnel", stage), "count", n("funnel", stage) in SMALL)
-           for stage in ("referred", "screened", "recommended", "sentenced")]
-    sentenced = n("funnel", "sentenced")
-    mhtr = n("requirement", "MHTR_PRIMARY") + n("requirement", "MHTR_SECONDARY")
-    out += [percent("referrals_from_cdo_percent", n("referral_source", CDO), n("funnel", "referred")),
-            percent("sentenced_on_day_percent", n("funnel", "sentenced_on_day"), sentenced),
-            percent("mhtr_with_atr_or_drr_percent", n("requirement", "MHTR_with_ATR_or_DRR"), mhtr),
-            percent("first_appointment_attended_percent", n("funnel", "appointment_attended"),
-                    n("funnel", "appointment_booked"))]
+    def percent(category: str, part_of: tuple[str, str], *whole_of: tuple[str, str]) -> Line:
+        (part, part_hidden), (whole, whole_hidden) = n(part_of), n(*whole_of)
+        return line(category, round(100 * part / whole) if whole else 0, "percent",
+                    part_hidden or whole_hidden or part in SMALL or whole in SMALL or (whole - part) in SMALL)
+
+    sentenced = ("funnel", "sentenced")
+    out = [count(stage) for stage in ("referred", "screened", "recommended", "sentenced")]
+    out += [percent("referrals_from_cdo_percent", ("referral_source", CDO), ("funnel", "referred")),
+            percent("sentenced_on_day_percent", ("funnel", "sentenced_on_day"), sentenced),
+            percent("mhtr_with_atr_or_drr_percent", ("requirement", "MHTR_with_ATR_or_DRR"),
+                    *(("requirement", m) for m in MHTRS)),
+            percent("first_appointment_attended_percent", ("funnel", "appointment_attended"),
+                    ("funnel", "appointment_booked")),
+            percent("breach_rate_percent", ("funnel", "breached"), sentenced)]
     if by_length:
         lengths = sorted(by_length.elements())
         few = len(lengths) < max(SMALL) + 1
@@ -261,6 +308,92 @@ def _headline(counts: Counts, by_length: Counter[int]) -> list[Line]:
                 line("order_months_shortest", min(lengths), "months", few),
                 line("order_months_longest", max(lengths), "months", few)]
     return out
+
+
+def suppressed(counts: Counts) -> set[Key]:
+    """The cells shown as "*" outside the site: every count of 1 to 4, and then enough others that none of them
+    can be worked out by subtraction (secondary, or complementary, suppression).
+
+    Why: a "*" beside a shown total and shown neighbours is no "*" at all (the month's total minus the other
+    courts gives it back). For each additive equation the return holds (`_equations`), a cell a reader cannot see
+    must never be the only one: the smallest other nonzero cell of the equation is suppressed too (its total
+    when there is none), and so on until no equation has exactly one. Only equations can give a cell back, so
+    nothing else is suppressed.
+    """
+    hidden = {key for key, n in counts.items() if n in SMALL}
+    equations = _equations(counts)
+    of_cell: dict[Key, list[int]] = {}
+    for i, (total, parts) in enumerate(equations):
+        for key in (total, *parts):
+            of_cell.setdefault(key, []).append(i)
+    pending = sorted({i for key in hidden for i in of_cell.get(key, ())})
+    while pending:
+        total, parts = equations[pending.pop()]
+        if sum(key in hidden for key in (total, *parts)) != 1:
+            continue
+        shown = [key for key in parts if key not in hidden]
+        extra = min(shown, key=lambda key: (counts[key], key)) if shown else total
+        hidden.add(extra)
+        pending += of_cell[extra]
+    return hidden
+
+
+# Sections whose categories share out one funnel count (each case in exactly one category), for each month and
+# court: the categories sum to that count. Orders with no length recorded would leave a remainder outside the
+# order_length rows; treating them as summing anyway only ever suppresses more. consent_format's easy_read and
+# standard share out the consents given; its language and interpreter rows overlap them and are left out.
+_SHARED_OUT = {"referral_source": "referred", "requirement_combination": "sentenced", "short_form": "sentenced",
+               "order_length": "sentenced"}
+
+
+def _equations(counts: Counts) -> list[tuple[Key, tuple[Key, ...]]]:
+    """Every "total = sum of parts" the return's cells satisfy, as (total, parts); only cells with a count.
+
+    Courts sum to all courts and months to the whole period, in every section. Within a month and court:
+    the categories of _SHARED_OUT; each equality characteristic's categories sum to those screened; a
+    requirement's lengths to the orders with it; the combinations holding a requirement to the orders with it
+    (and those with an MHTR and an ATR or DRR to that row). The requirements themselves overlap (a combined
+    order counts under each) and so do the funnel's requirement columns: no equation. A funnel `sentenced` cell
+    for one requirement is the same figure as that requirement's row: an equation of one part.
+    """
+    sums: dict[tuple[Key, str], list[Key]] = {}
+
+    def part(total: Key, key: Key, equation: str) -> None:
+        if total in counts:
+            sums.setdefault((total, equation), []).append(key)
+
+    for key in counts:
+        section, category, month, court, requirement = key
+        if court != ALL:
+            part((section, category, month, ALL, requirement), key, "courts")
+        if month != ALL:
+            part((section, category, ALL, court, requirement), key, "months")
+        if requirement != ALL:
+            if (section, category) == ("funnel", "sentenced"):
+                part(("requirement", requirement, month, court, ALL), key, "same figure")
+            continue
+        for total_section, total_category, equation in _category_totals(section, category):
+            part((total_section, total_category, month, court, ALL), key, equation)
+    return [(total, tuple(parts)) for (total, _equation), parts in sums.items()]
+
+
+def _category_totals(section: str, category: str) -> list[tuple[str, str, str]]:
+    """The rows of the same month and court this category is one share of: (section, category, equation)."""
+    if section in _SHARED_OUT:
+        out = [("funnel", _SHARED_OUT[section], section)]
+        if section == "requirement_combination":
+            chosen = set(category.split("+"))
+            out += [("requirement", r, section) for r in REQUIREMENTS if r in chosen]
+            if chosen & set(MHTRS) and chosen & {"ATR", "DRR"}:
+                out.append(("requirement", "MHTR_with_ATR_or_DRR", section))
+        return out
+    if section == "equality":  # each characteristic shares out the same people screened: one equation each
+        return [("funnel", "screened", category.split(":", 1)[0])]
+    if section == "requirement_length":
+        return [("requirement", category.split(":", 1)[0], section)]
+    if section == "consent_format" and category in ("easy_read", "standard"):
+        return [("funnel", "consented", section)]
+    return []
 
 
 def to_csv(report: Report, suppress: bool = True) -> str:

@@ -3,9 +3,9 @@
 Caldicott's "minimum necessary": a provider practitioner at court sees the cases taken forward for a
 requirement their service delivers (and not those another provider has taken), with what they need to assess
 and book (details, requirements, consent, sentence, appointments) but not the screening answers or the
-person's equality answers; they record only their service's answer and attendance. A site admin signed in on a
-tablet sees no case at all. Court duty officers and L&D practitioners work the whole pathway. Enforced in
-`app.tablet.OfficerSession`, below the screens, so no screen can forget it.
+person's equality answers; they record only their service's answer, attendance and breaches of the order.
+A site admin signed in on a tablet sees no case at all. Court duty officers and L&D practitioners work the
+whole pathway. Enforced in `app.tablet.OfficerSession`, below the screens, so no screen can forget it.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from app.site import OFFICER_ROLES, Provider
 CDO, LD, PROVIDER, ADMIN = OFFICER_ROLES
 ROLE_NAMES = {CDO: N_("Court duty officer"), LD: N_("Liaison and diversion practitioner"),
               PROVIDER: N_("Provider practitioner"), ADMIN: N_("Site admin")}
-_PROVIDER_WRITES = frozenset({"provider_agreed", "appointment_attended"})
+_PROVIDER_WRITES = frozenset({"provider_agreed", "appointment_attended", "breach_recorded"})
 _NOT_FOR_PROVIDERS = frozenset({"screening_completed", "screening_progress_saved", EQUALITY_KIND})
 
 

@@ -4,12 +4,12 @@ Why synthetic and why through the tablet: the evaluation of the five testbeds (O
 only published yardstick for the monthly return, so a site (and the tests) can check that the report over this
 cohort gives the evaluation's headline table back: 809 screened, 488 recommended, 441 sentenced, 85% of
 referrals from the CDO, 80% sentenced on the day, 33% of MHTRs combined with an ATR or DRR, most orders 12 months
-(6 months to 2 years). Each case is written by an OfficerSession on a throwaway tablet, so its events are
-encrypted and sealed to the server exactly as a real tablet's are, then stored through the server's push
-ingest (which keeps the report facts). Cases are opened with `open_case` (validated); the later steps are
-appended with `record_all` in the shapes the pathway services write, because the full steps would render a
-consent PDF per person and the suitability rules would refuse synthetic screenings. The people are invented:
-"Testbed Person 0001" and so on.
+(6 months to 2 years), and a breach rate of 8% (1 in 12 orders breached). Each case is written by an
+OfficerSession on a throwaway tablet, so its events are encrypted and sealed to the server exactly as a real
+tablet's are, then stored through the server's push ingest (which keeps the report facts). Cases are opened with
+`open_case` (validated); the later steps are appended with `record_all` in the shapes the pathway services write,
+because the full steps would render a consent PDF per person and the suitability rules would refuse synthetic
+screenings. The people are invented: "Testbed Person 0001" and so on.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from app import equality
-from app.case import REFERRAL_SOURCES, CaseDetails
+from app.case import BREACH_BROUGHT_BY, REFERRAL_SOURCES, CaseDetails
 from app.report import CDO
 from app.sentence import SentenceRecord
 from app.site import Site, demo_site_path, load_site
@@ -43,6 +43,7 @@ PIN = "24681357"
 # How far down the funnel each case goes: case i reaches a stage when i < its threshold.
 REFERRED, SCREENED, SUITABLE, CONSENTED, RECOMMENDED, SENTENCED = 820, 809, 540, 500, 488, 441
 ON_THE_DAY, BOOKED, ATTENDED = 353, 436, 402  # of the sentenced: 80%; and their first appointments
+BREACHED = 35  # of the 441 orders made: 8%, the evaluation's 1 in 12
 FROM_CDO = 697  # 85% of 820 referrals
 # The orders of the 441 sentenced: 150 with an MHTR, 50 of them (33%) with an ATR or DRR.
 MIX: tuple[tuple[tuple[str, ...], int], ...] = (
@@ -141,6 +142,8 @@ def write_cohort(session: OfficerSession, seed: int = 2018) -> int:
                                       rng.choice(("provider", "probation")))
         elif i < BOOKED:
             session.record_attendance(case_id, next(iter(case.appointments)), False, "provider")
+        if i < BREACHED:
+            session.record_breach(case_id, hearing + timedelta(days=60), BREACH_BROUGHT_BY[i % 2], date.today())
     return REFERRED
 
 

@@ -21,6 +21,7 @@ from sync.server import open_context
 from tests.pathway import TODAY, walk_pathway
 from tests.plaintext import files_containing
 from tests.server.harness import ADMIN, ADMIN_PASSWORD, SiteServer
+from tests.unit.test_report_suppression import cells, worked_out
 
 MONTH = TODAY.strftime("%Y-%m")
 
@@ -93,16 +94,19 @@ def test_the_return_over_the_testbed_cohort_gives_the_evaluation_headline_back(t
     assert headline["referrals_from_cdo_percent"] == 85
     assert headline["sentenced_on_day_percent"] == 80
     assert headline["mhtr_with_atr_or_drr_percent"] == 33
+    assert headline["breach_rate_percent"] == 8  # against 13% nationally
     assert headline["order_months_most_common"] == 12
     assert (headline["order_months_shortest"], headline["order_months_longest"]) == (6, 24)
     assert len(report.months) == 9 and report.value("funnel", "screened", month="2018-06") > 0
+    assert [ln.category for ln in report.section("headline") if ln.shown(True) == "*"] == []  # all of it leaves
 
 
 def test_the_testbed_return_leaves_the_site_with_small_numbers_suppressed(testbed: tuple[ServerContext, Path]
                                                                           ) -> None:
     ctx, root = testbed
-    rows = list(csv.DictReader(io.StringIO(to_csv(report_store.monthly_report(ctx, "demo", "2017-10", "2018-06")))))
-    counts = [r["value"] for r in rows if r["unit"] == "count"]
+    returned = to_csv(report_store.monthly_report(ctx, "demo", "2017-10", "2018-06"))
+    counts = [r["value"] for r in csv.DictReader(io.StringIO(returned)) if r["unit"] == "count"]
     assert "*" in counts
     assert not any(v in ("1", "2", "3", "4") for v in counts)
+    assert worked_out(cells(returned)) == {}  # no "*" comes back from a total and the rows beside it
     assert files_containing(root, "Testbed Person") == []
