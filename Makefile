@@ -23,11 +23,12 @@ $(VENV)/.test-installed: $(BIN)/courtside
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $@
 
-# Compiled catalogues are built, not committed.
+# Compiled catalogues are built, not committed. No catalogue uses fuzzy entries: they are pybabel's guesses from
+# a similar string (e.g. "Appointment booked" guessed as the leaflet's "Appointment: %(provider)s"), so a person
+# would read the wrong words; an untranslated string shows in English until a translator reviews it.
 locales/.compiled: $(BIN)/courtside $(wildcard locales/*/LC_MESSAGES/*.po)
 	@if ls locales/*/LC_MESSAGES/messages.po >/dev/null 2>&1; then \
-		$(BIN)/pybabel compile --domain=messages --directory=locales --use-fuzzy --statistics; fi
-	@# The consent catalogues never use fuzzy entries: a guessed translation must not reach a legal record.
+		$(BIN)/pybabel compile --domain=messages --directory=locales --statistics; fi
 	$(BIN)/pybabel compile --domain=consent --directory=locales --statistics
 	touch $@
 

@@ -82,7 +82,7 @@ def translations(code: str) -> gettext.NullTranslations:
                 with open(po, "rb") as f:
                     catalog = read_po(f, locale=code, domain=DOMAIN)
                 buf = BytesIO()
-                write_mo(buf, catalog, use_fuzzy=True)
+                write_mo(buf, catalog, use_fuzzy=False)
                 buf.seek(0)
                 found = Translations(buf, domain=DOMAIN)
             _cache[key] = found

@@ -27,6 +27,7 @@ async def task_list(shell: Shell, case_id: str) -> ft.Control:
         consent,
         equality,
         leaflet,
+        outcome,
         proposal,
         screening,
         sentence,
@@ -70,8 +71,12 @@ async def task_list(shell: Shell, case_id: str) -> ft.Control:
     async def to_equality(_e: ft.ControlEvent) -> None:
         await shell.go(equality.equality_page, case_id)
 
+    async def to_outcome(_e: ft.ControlEvent) -> None:
+        await shell.go(outcome.outcome_page, case_id)
+
     details = case.details
     equality_state = "done" if case.equality else "not_started"
+    after = "done" if case.attendance else "not_started"  # a breach may still follow: it is never "complete"
     site = await shell.call(lambda: shell.tablet.site)
     proposed = ", ".join(_(REQUIREMENT_NAMES[r]) for r in case.requirements)
     return ft.Column([
@@ -79,6 +84,8 @@ async def task_list(shell: Shell, case_id: str) -> ft.Control:
         *([ui.body(_("Requirements: {requirements}").format(requirements=proposed))] if proposed else []),
         *[conflict_box(shell, case_id, c, site) for c in case.conflicts],
         *[task_row(t) for t in TASKS],
+        *([ft.ListTile(title=ft.Text(_("After the sentence: attendance and breach"), size=18), on_click=to_outcome,
+                       trailing=ui.tag(_(ui.STATUS_LABELS[after]), after == "done"))] if case.appointments else []),
         *([] if provider_only else [
             ft.ListTile(title=ft.Text(_("Equality monitoring (optional)"), size=18), on_click=to_equality,
                         trailing=ui.tag(_(ui.STATUS_LABELS[equality_state]), bool(case.equality)))]),

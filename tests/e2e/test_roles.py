@@ -10,15 +10,17 @@ import pytest
 from playwright.sync_api import Browser, expect
 
 from app import screening
+from app.proposal import ProposalInput
+from app.suitability import COMMUNITY_ORDER
 from app.tablet import Tablet
 from tests.e2e.conftest import Demo, open_app
-from tests.e2e.driving import T, click, see
+from tests.e2e.driving import T, click, see, type_into
 from tests.e2e.steps import sign_in
 from tests.e2e.test_pathway import provider_agrees
-from tests.pathway import alcohol_dependent_answers, details, offence
+from tests.pathway import alcohol_dependent_answers, atr_agreed, atr_sentence, details, give_consent, offence
 
 pytestmark = pytest.mark.e2e
-FOR_ATR, NOT_FORWARD = "Tamsin Oyelaran-Whitcombe", "Barnaby Quist-Ellery"
+FOR_ATR, NOT_FORWARD, SENTENCED = "Tamsin Oyelaran-Whitcombe", "Barnaby Quist-Ellery", "Cosmo Pettigrew-Lune"
 
 
 def test_a_provider_practitioner_sees_only_their_cases_and_records_their_answer(demo: Demo,
@@ -50,6 +52,45 @@ def test_a_provider_practitioner_sees_only_their_cases_and_records_their_answer(
     case_id = cdo.find_by_name(FOR_ATR)[0]
     assert cdo.case(case_id).providers["ATR"]["outcome"] == "agreed"
     assert [e.officer_id for e in cdo.events(case_id) if e.kind == "provider_agreed"] == ["prov-robin"]
+
+
+def test_the_provider_records_the_first_appointment_and_a_breach_after_the_sentence(demo: Demo,
+                                                                                    browser: Browser) -> None:
+    today = date.today()
+    cdo = Tablet(demo.home / "tablet").unlock("cdo-sam", demo.pin)
+    tool = screening.load_tool(cdo.tablet.site.screening_tool)
+    case_id = cdo.open_case(details(SENTENCED, hearing_date=today), today)
+    cdo.record_screening(case_id, tool, alcohol_dependent_answers(tool))
+    cdo.propose(case_id, ["ATR"], offence(convicted=today), today)
+    cdo.record_provider(case_id, atr_agreed(), today)
+    give_consent(cdo, case_id, ["ATR"])
+    cdo.make_proposal(case_id, ProposalInput(("ATR",), COMMUNITY_ORDER, 12))
+    cdo.record_sentence(case_id, atr_sentence(), today)
+    cdo.book_appointment(case_id, cdo.available_slots("open-road", today)[0], today)
+
+    page = open_app(browser, demo.app_url).page
+    sign_in(page, "Robin Ashdown", demo.pin)
+    click(page, re.compile(re.escape(SENTENCED)))
+    click(page, "After the sentence: attendance and breach Not started")
+    see(page, re.compile("^Open Road Drug and Alcohol Service, .* at "))  # the only booking, already chosen
+    click(page, "Record the breach")  # nothing filled in: each problem named at its field
+    see(page, "Enter the date of the breach as day, month and year")
+    see(page, "Say whether probation or the provider brought the breach")
+
+    page.get_by_role("group", name="Did the person attend?").get_by_role("radio", name="Attended").click()
+    page.get_by_role("group", name="Who reported it?").get_by_role("radio", name="The provider").click()
+    click(page, "Save attendance")
+    see(page, "Attended")
+    type_into(page, "Date of the breach", today.strftime("%d/%m/%Y"))
+    page.get_by_role("group", name="Who brought the breach?").get_by_role("radio", name="Probation").click()
+    click(page, "Record the breach")
+    see(page, re.compile(", brought by probation$"))
+
+    case = cdo.case(case_id)
+    assert [a["attended"] for a in case.attendance.values()] == [True]
+    assert [(b["breached_on"], b["brought_by"]) for b in case.breaches.values()] == [(today.isoformat(), "probation")]
+    assert {e.officer_id for e in cdo.events(case_id) if e.kind in ("appointment_attended", "breach_recorded")} == {
+        "prov-robin"}
 
 
 def test_a_site_admin_on_the_tablet_sees_its_health_and_no_case(demo: Demo, browser: Browser) -> None:

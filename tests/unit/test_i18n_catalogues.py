@@ -99,3 +99,16 @@ def test_catalogues_compile_and_a_stale_one_is_not_used(tmp_path: Path) -> None:
     assert consent_translations("lt", tmp_path).gettext("Next") == "Pirmyn"
     assert compile_catalogues(tmp_path) == [mo]
     assert compile_catalogues(tmp_path) == []  # up to date
+
+
+@pytest.mark.parametrize("code", TRANSLATED)
+def test_no_guessed_translation_of_the_apps_own_words_is_ever_shown(code: str) -> None:
+    """pybabel marks a string it matched to a similar one as fuzzy ("Appointment booked" as the leaflet's
+    "Appointment: %(provider)s"); a person must read English rather than that guess, compiled or not."""
+    from app import leaflet_words
+
+    with open(LOCALES_DIR / code / "LC_MESSAGES" / "messages.po", "rb") as f:
+        guessed = [m for m in read_po(f, locale=code) if m.id and m.fuzzy and isinstance(m.id, str)]
+    shown = leaflet_words.translations(code)
+    for message in guessed:
+        assert shown.gettext(message.id) == message.id, f"{code}: the guess for {message.id!r} is shown"
