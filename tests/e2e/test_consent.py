@@ -305,7 +305,7 @@ def test_leaving_defendant_mode_without_the_officers_pin_fails(demo: Demo, brows
     expect(page.get_by_role("alertdialog")).to_be_visible()
     type_into(page, "Officer PIN", "0000")
     click(page, "Take the tablet back")
-    see(page, "Wrong PIN. 4 tries left.")
+    see(page, "Wrong PIN. 4 tries left before you are locked out.")  # the words of every PIN refusal
     click(page, "Cancel")
     expect(page.get_by_role("alertdialog")).to_have_count(0)
     see(page, "Help with alcohol")
