@@ -54,8 +54,9 @@ RECORD_NAMES: dict[str, str] = {
     "share_consent": N_("consent to share"),
 }
 
-# Who brings a breach of the order back to court: the Offender Manager (probation) or the treatment provider.
-BREACH_BROUGHT_BY = ("probation", "provider")
+# Who tells the court team what happened after the sentence (attendance, a breach brought back to court): the
+# Offender Manager (probation) or the treatment provider.
+REPORTERS = ("probation", "provider")
 TASKS = ("details", "screening", "suitability", "provider", "consent", "proposal", "sentence", "appointment", "leaflet")
 NOT_STARTED, IN_PROGRESS, DONE, CANNOT_START = "not_started", "in_progress", "done", "cannot_start"
 # Sentence outcomes that wait for another hearing: a later sentence_recorded follows without a correction.

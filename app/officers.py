@@ -15,7 +15,7 @@ from app.store import OfficerKey, Session, select
 REMOVED = "removed_from_site"  # the detail of the audit entry
 
 
-def forget_removed(s: Session, site: Site, device_id: str) -> list[str]:
+def forget_removed(s: Session, site: Site, device_id: str) -> None:
     """Delete the wrapped keys of officers the site file no longer lists; audit each. The caller commits and
     holds `audit.LOCK` until it does."""
     listed = {o.id for o in site.officers}
@@ -23,4 +23,3 @@ def forget_removed(s: Session, site: Site, device_id: str) -> list[str]:
     for key in gone:
         s.delete(key)
         audit.append(s, audit.KEY_DELETED, device_id, key.officer_id, detail=REMOVED)
-    return [k.officer_id for k in gone]

@@ -23,7 +23,7 @@ from app import audit, consent_record, crypto, equality, officers, retention, ro
 from app import custody as custodies
 from app import proposal as proposals
 from app import sentence as sentences
-from app.case import BREACH_BROUGHT_BY, PRIOR, SCHEMA_VERSION, Case, CaseDetails, CaseEvent, Conflict, FieldErrors, fold
+from app.case import PRIOR, REPORTERS, SCHEMA_VERSION, Case, CaseDetails, CaseEvent, Conflict, FieldErrors, fold
 from app.clock import HybridClock
 from app.consent import ConsentText
 from app.consent_events import WITHDRAWN_KIND, consent_events, summary_pdf
@@ -835,12 +835,14 @@ class OfficerSession:
         """The person's own equality monitoring answers, sealed like every event; any may be left out."""
         return self.record(case_id, equality.KIND, equality.payload(answers, locale, easy_read))
 
-    def record_attendance(self, case_id: str, booking_id: str, attended: bool, recorded_by: str) -> Case:
+    def record_attendance(self, case_id: str, booking_id: str, attended: bool | None, recorded_by: str) -> Case:
         """Whether the person came to the first appointment, as the provider or probation told the CDO."""
         case = self.case(case_id)
         if booking_id not in case.appointments:
             raise FieldErrors({"booking": _("Choose one of the appointments booked for this order")})
-        if recorded_by not in ("provider", "probation"):
+        if attended is None:
+            raise FieldErrors({"attended": _("Say whether the person attended")})
+        if recorded_by not in REPORTERS:
             raise FieldErrors({"recorded_by": _("Say whether the provider or probation reported it")})
         return self.record(case_id, "appointment_attended", {"booking_id": booking_id, "attended": attended,
                                                              "recorded_by": recorded_by})
@@ -865,7 +867,7 @@ def _breach_day(case: Case, breached_on: date | None, brought_by: str, today: da
         e["breached_on"] = _("The date of the breach cannot be in the future")
     elif sentenced_on is not None and breached_on < sentenced_on:
         e["breached_on"] = _("The breach cannot be before the sentence")
-    if brought_by not in BREACH_BROUGHT_BY:
+    if brought_by not in REPORTERS:
         e["brought_by"] = _("Say whether probation or the provider brought the breach")
     if e or breached_on is None:
         raise FieldErrors(e)

@@ -17,8 +17,7 @@ from screens import case_page, ui
 from screens.case_details import parse_day
 from screens.shell import Shell
 
-REPORTED_BY = {"provider": N_("The provider"), "probation": N_("Probation")}
-BROUGHT_BY = {"probation": N_("Probation"), "provider": N_("The provider")}  # app.case.BREACH_BROUGHT_BY
+REPORTERS = {"probation": N_("Probation"), "provider": N_("The provider")}  # app.case.REPORTERS
 BREACH_ROW = {"probation": N_("{day}, brought by probation"), "provider": N_("{day}, brought by the provider")}
 ATTENDED = {"yes": N_("Attended"), "no": N_("Did not attend")}
 
@@ -45,9 +44,9 @@ async def outcome_page(shell: Shell, case_id: str) -> ft.Control:
     booking_box, booking = ui.dropdown(_("Appointment"), choices, choices[0][0] if len(choices) == 1 else None,
                                        width=520)
     attended = ui.radios([(k, _(v)) for k, v in ATTENDED.items()])
-    reported_by = ui.radios([(k, _(v)) for k, v in REPORTED_BY.items()])
+    reported_by = ui.radios([(k, _(v)) for k, v in REPORTERS.items()])
     breached_on = ui.text_field(_("Date of the breach"), "", hint_text=_("For example 27/03/2027"), width=360)
-    brought_by = ui.radios([(k, _(v)) for k, v in BROUGHT_BY.items()])
+    brought_by = ui.radios([(k, _(v)) for k, v in REPORTERS.items()])
     attendance_summary, breach_summary = ft.Container(), ft.Container()
     booking_error, breach_error = ft.Text("", color=ft.Colors.RED_700), ft.Text("", color=ft.Colors.RED_700)
 
@@ -57,13 +56,9 @@ async def outcome_page(shell: Shell, case_id: str) -> ft.Control:
         attendance_summary.content = ui.error_summary(errors)
 
     async def save_attendance(_e: ft.ControlEvent) -> None:
-        if attended.value is None:
-            show_attendance_errors({"attended": _("Say whether the person attended")})
-            shell.page.update()
-            return
+        said = None if attended.value is None else attended.value == "yes"
         await shell.save_step(show_attendance_errors, case_id, session.record_attendance, case_id,
-                              booking.value or "", attended.value == "yes", reported_by.value or "",
-                              then=outcome_page)
+                              booking.value or "", said, reported_by.value or "", then=outcome_page)
 
     def show_breach_errors(errors: dict[str, str]) -> None:
         breached_on.error = errors.get("breached_on")

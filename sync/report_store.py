@@ -98,11 +98,6 @@ def _read(conn: Connection, site_id: str, months: tuple[str, ...]) -> Iterator[r
     return (report.Facts.from_json(json.loads(raw)) for raw in rows)
 
 
-def load_facts(ctx: ServerContext, site_id: str, months: tuple[str, ...]) -> list[report.Facts]:
-    with ctx.db.engine.connect() as conn:
-        return list(_read(conn, site_id, months))
-
-
 def monthly_report(ctx: ServerContext, site_id: str, first: str, last: str | None = None) -> report.Report:
     """The return for one site over the months first..last (one month when last is not given).
 

@@ -29,6 +29,18 @@ def provisioned_tablet(data_dir: Path, server_public_key: str | None = None) -> 
     return tablet
 
 
+PROVIDER_OFFICER, ADMIN_OFFICER = "prov-robin", "admin-alex"  # Open Road's practitioner; the site admin
+
+
+def tablet_with_every_role(data_dir: Path) -> Tablet:
+    """The demo tablet with Open Road's practitioner and the site admin enrolled beside the CDO."""
+    tablet = provisioned_tablet(data_dir)
+    key = tablet.unlock(OFFICER, PIN)._key
+    for officer in (PROVIDER_OFFICER, ADMIN_OFFICER):
+        tablet.enrol_officer(officer, PIN, data_key=key)
+    return tablet
+
+
 def details(name: str = "Zebedee Quixotic-Marchbanks", **kw: object) -> CaseDetails:
     base = dict(name=name, dob=date(1988, 5, 14), court_id="chelmsford-mc", hearing_date=TODAY,
                 referral_source="probation", offence="Theft from a shop", guilty_plea_anticipated=True,

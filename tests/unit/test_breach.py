@@ -15,29 +15,26 @@ from app.case import FieldErrors
 from app.report import STAGES, Facts, compute, facts_of
 from app.tablet import Tablet
 from tests.pathway import (
+    ADMIN_OFFICER,
     OFFICER,
     PIN,
+    PROVIDER_OFFICER,
     TODAY,
     answers_pointing_to,
     atr_agreed,
     details,
     offence,
-    provisioned_tablet,
+    tablet_with_every_role,
     walk_pathway,
 )
 
-PROVIDER_OFFICER, ADMIN_OFFICER = "prov-robin", "admin-alex"  # Open Road's practitioner; the site admin
 MONTH = TODAY.strftime("%Y-%m")
 SENTENCED = ("referred", "screened", "suitable", "consented", "recommended", "sentenced")
 
 
 @pytest.fixture
 def tablet(tmp_path: Path) -> Tablet:
-    tab = provisioned_tablet(tmp_path)
-    key = tab.unlock(OFFICER, PIN)._key
-    for officer in (PROVIDER_OFFICER, ADMIN_OFFICER):
-        tab.enrol_officer(officer, PIN, data_key=key)
-    return tab
+    return tablet_with_every_role(tmp_path)
 
 
 def test_a_breach_the_cdo_records_is_kept_and_counted_at_every_stage(tablet: Tablet) -> None:

@@ -13,26 +13,22 @@ from app.case import FieldErrors
 from app.site import ConfigError, demo_site_path, load_site
 from app.tablet import OfficerSession, Tablet
 from tests.pathway import (
+    ADMIN_OFFICER,
     OFFICER,
     PIN,
+    PROVIDER_OFFICER,
     TODAY,
     answers_pointing_to,
     atr_agreed,
     details,
     offence,
-    provisioned_tablet,
+    tablet_with_every_role,
 )
-
-PROVIDER_OFFICER, ADMIN_OFFICER = "prov-robin", "admin-alex"
 
 
 @pytest.fixture
 def tablet(tmp_path: Path) -> Tablet:
-    tab = provisioned_tablet(tmp_path)
-    key = tab.unlock(OFFICER, PIN)._key
-    for officer in (PROVIDER_OFFICER, ADMIN_OFFICER):
-        tab.enrol_officer(officer, PIN, data_key=key)
-    return tab
+    return tablet_with_every_role(tmp_path)
 
 
 def screened(cdo: OfficerSession, name: str, requirements: list[str] | None = None) -> str:
