@@ -66,7 +66,7 @@ lint: $(VENV)/.test-installed
 
 # Refresh the message template and catalogues after changing person-facing strings.
 i18n: $(BIN)/courtside
-	$(BIN)/pybabel extract --mapping-file=babel.cfg --keywords=N_ --keywords=ngettext:1,2 \
+	$(BIN)/pybabel extract --mapping-file=babel.cfg --keywords=N_ --keywords=ngettext:1,2 --add-comments=TRANSLATORS: \
 		--project=Courtside --output-file=locales/messages.pot .
 	@if ls locales/*/LC_MESSAGES/messages.po >/dev/null 2>&1; then \
 		$(BIN)/pybabel update --domain=messages --input-file=locales/messages.pot --output-dir=locales \

@@ -8,15 +8,21 @@ it comes from the date of birth already recorded, and only its band leaves the c
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from babel.messages.pofile import read_po
+
 from app.case import FieldErrors, age_on
-from app.i18n import N_, _
+from app.i18n import DOMAIN, LOCALES_DIR, N_, SOURCE_LOCALE, UNREVIEWED, _
+from app.leaflet_words import check_language, translations
 
 KIND = "equality_recorded"
 INTRO = N_("These questions are optional. You do not have to answer them.")
+DRAFT = N_("This is a draft translation. If anything is not clear, ask for an interpreter.")
 PREFER_NOT = "prefer_not_to_say"
 NOT_RECORDED = "not_recorded"
 _PNTS = (PREFER_NOT, N_("Prefer not to say"))
@@ -60,6 +66,70 @@ AGE_BANDS: tuple[tuple[int, str], ...] = ((18, "18-24"), (25, "25-34"), (35, "35
                                           (55, "55-64"), (65, "65+"))
 
 
+def words() -> tuple[str, ...]:
+    """Every word the person reads on the equality screen, once each."""
+    said = [INTRO, DRAFT]
+    for q in QUESTIONS:
+        said += [q.text, q.easy_read, *(label for _value, label in q.options)]
+    return tuple(dict.fromkeys(said))
+
+
+@dataclass(frozen=True)
+class Wording:
+    """The questions in one language, whole or not at all: a language that lacks any word is asked in English,
+    so a person never meets a question half in a language they do not read."""
+
+    locale: str  # the language the questions are shown in
+    requested: str  # the language asked for
+    reviewed: bool  # a qualified translator has reviewed these words (the English source always counts)
+    say: Callable[[str], str]  # source words -> the shown language
+    missing: tuple[str, ...] = ()  # the requested language's untranslated words, when it fell back
+
+
+_missing: dict[tuple[str, int], tuple[str, ...]] = {}
+_missing_lock = threading.Lock()
+
+
+def _untranslated(locale: str) -> tuple[str, ...]:
+    """The equality words the language's catalogue lacks, read from its .po (a compiled catalogue cannot tell a
+    missing word from one written the same in both languages, such as "Hindu" in Portuguese)."""
+    po = LOCALES_DIR / locale / "LC_MESSAGES" / f"{DOMAIN}.po"
+    key = (str(po), po.stat().st_mtime_ns if po.is_file() else 0)
+    with _missing_lock:
+        if key not in _missing:
+            done: set[object] = set()
+            if po.is_file():
+                with open(po, "rb") as f:
+                    done = {m.id for m in read_po(f, locale=locale, domain=DOMAIN) if m.string and not m.fuzzy}
+            _missing[key] = tuple(w for w in words() if w not in done)
+        return _missing[key]
+
+
+def review_note(locale: str) -> str:
+    """Who reviewed the equality words in this language, and when; "unreviewed" for a draft.
+
+    A qualified translator who has reviewed every equality word in a language writes their name and the date as
+    this entry's translation in that language's messages.po.
+    """
+    if locale == SOURCE_LOCALE:
+        return "source text"
+    # TRANSLATORS: write "unreviewed", or the name of the qualified translator who reviewed every equality
+    # question and answer in this language, and the date. Until then the screen says the words are a draft.
+    note = translations(locale).pgettext("equality", "translation-review").strip()
+    return UNREVIEWED if note in ("", "translation-review") else note
+
+
+def wording(locale: str) -> Wording:
+    """The equality questions' words in `locale`, or in English whole if that catalogue lacks any of them."""
+    check_language(locale)
+    if locale == SOURCE_LOCALE:
+        return Wording(locale, locale, True, str)
+    missing = _untranslated(locale)
+    if missing:
+        return Wording(SOURCE_LOCALE, locale, True, str, missing)
+    return Wording(locale, locale, review_note(locale).casefold() != UNREVIEWED, translations(locale).gettext)
+
+
 def categories(characteristic: str) -> tuple[str, ...]:
     """Every category the return lists for a characteristic, "not recorded" last."""
     if characteristic == "age_band":
@@ -86,5 +156,8 @@ def validate(answers: dict[str, str]) -> dict[str, str]:
 
 
 def payload(answers: dict[str, str], locale: str, easy_read: bool) -> dict[str, Any]:
-    """What the `equality_recorded` event holds: the answers, and the language and format they were asked in."""
-    return {"answers": validate(answers), "locale": locale, "easy_read": easy_read}
+    """What the `equality_recorded` event holds: the answers, the language and format they were shown in, and
+    whether a qualified translator had reviewed those words."""
+    shown = wording(locale)
+    return {"answers": validate(answers), "locale": shown.locale, "easy_read": easy_read,
+            "translation_reviewed": shown.reviewed}

@@ -49,14 +49,14 @@ def dropdown(
 
 
 def radios(
-    options: Sequence[tuple[str, str]], value: str | None = None, on_change: Callable[..., Any] | None = None
+    options: Sequence[tuple[str, str]], value: str | None = None, on_change: Callable[..., Any] | None = None,
+    font_family: str | None = None,
 ) -> ft.RadioGroup:
+    style = ft.TextStyle(size=18, font_family=font_family)
     return ft.RadioGroup(
         value=value,
         on_change=on_change,
-        content=ft.Column(
-            [ft.Radio(value=k, label=t, label_style=ft.TextStyle(size=18)) for k, t in options], spacing=4
-        ),
+        content=ft.Column([ft.Radio(value=k, label=t, label_style=style) for k, t in options], spacing=4),
     )
 
 

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 from playwright.sync_api import expect
 
+from app import equality
 from tests.e2e.conftest import Demo, open_app
-from tests.e2e.driving import click, see
+from tests.e2e.driving import answer, click, see
 from tests.e2e.steps import sign_in
 from tests.e2e.test_consent import officer_session
 from tests.pathway import details
@@ -36,5 +38,30 @@ def test_the_person_answers_some_equality_questions_and_leaves_the_rest(demo: De
 
     recorded = officer_session(demo).case(case_id).equality
     assert recorded == {"answers": {"ethnicity": "mixed", "religion": "prefer_not_to_say"}, "locale": "en",
-                        "easy_read": True}
+                        "easy_read": True, "translation_reviewed": True}
     assert files_containing(demo.home.parent, name) == []  # sealed like every event
+
+
+def test_a_polish_speaker_is_asked_in_polish_and_told_the_words_are_a_draft(demo: Demo, browser) -> None:  # noqa: ANN001
+    name = "Zofia Equality-Kowalczyk"
+    session = officer_session(demo)
+    case_id = session.open_case(details(name, hearing_date=date.today(), language="Polish"), date.today())
+    page = open_app(browser, demo.app_url).page
+    sign_in(page, demo.officer, demo.pin)
+    page.get_by_role("button", name=name).first.click()
+    click(page, "Equality monitoring (optional) Not started")
+
+    # The case details say Polish: the questions start in Polish, the officer is told to use an interpreter and
+    # the person reads, in Polish, that the words are a draft.
+    polish = equality.wording("pl").say
+    see(page, re.compile("A qualified translator has not checked the Polish questions yet"))
+    see(page, polish(equality.INTRO))
+    see(page, polish(equality.DRAFT))
+    answer(page, polish("What is your sex?"), polish("Female"))
+    answer(page, polish("Are you married or in a civil partnership?"), polish("Prefer not to say"))
+    click(page, "Save the answers")
+    expect(page.get_by_role("button", name="Equality monitoring (optional) Completed")).to_be_visible(timeout=15_000)
+
+    recorded = officer_session(demo).case(case_id).equality
+    assert recorded == {"answers": {"sex": "female", "marriage": "prefer_not_to_say"}, "locale": "pl",
+                        "easy_read": False, "translation_reviewed": False}

@@ -53,7 +53,8 @@ def test_a_case_only_opened_is_referred_and_nothing_more(tmp_path: Path) -> None
 def test_equality_questions_are_optional_but_only_their_own_answers_are_taken(tmp_path: Path) -> None:
     session = provisioned_tablet(tmp_path).unlock(OFFICER, PIN)
     case_id = session.open_case(details(), TODAY)
-    assert session.record_equality(case_id, {}).equality == {"answers": {}, "locale": "en", "easy_read": False}
+    assert session.record_equality(case_id, {}).equality == {"answers": {}, "locale": "en", "easy_read": False,
+                                                            "translation_reviewed": True}
     with pytest.raises(FieldErrors) as refused:
         session.record_equality(case_id, {"sex": "unknown", "shoe_size": "9"})
     assert set(refused.value.errors) == {"sex", "shoe_size"}
