@@ -48,6 +48,15 @@ def fmt_datetime(value: datetime, style: str = "full") -> str:
     return format_datetime(value, format=style, tzinfo=_TZ, locale=_locale)
 
 
+def months(n: int) -> str:
+    """A length in months, the plural as the language makes it ("1 month", "12 months")."""
+    return ngettext("{n} month", "{n} months", n).format(n=n)
+
+
+def weeks(n: int) -> str:
+    return ngettext("{n} week", "{n} weeks", n).format(n=n)
+
+
 def N_(message: str) -> str:
     """Marks a string for extraction where it is defined; it is translated with `_` where it is shown."""
     return message

@@ -24,7 +24,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import KeepTogether, Paragraph, SimpleDocTemplate, Table, TableStyle
 
 from app.case import Case, FieldErrors
-from app.i18n import _, fmt_date, ngettext
+from app.i18n import _, fmt_date, months, ngettext
 from app.rules import RequirementRule
 from app.suitability import (
     CONTACT_METHODS,
@@ -230,9 +230,9 @@ def summarise(case: Case, court_name: str, levels: Mapping[str, str]) -> Proposa
 
 def order_text(order: Order) -> str:
     if order.order_type == SUSPENDED_SENTENCE_ORDER:
-        return _("Suspended sentence order: operational period {op} months, supervision period {sup} months").format(
-            op=order.order_months, sup=order.supervision_months)
-    return _("{order}, {n} months").format(order=_(ORDER_TYPES[order.order_type]), n=order.order_months)
+        return _("Suspended sentence order: operational period {op}, supervision period {sup}").format(
+            op=months(order.order_months), sup=months(order.supervision_months or 0))
+    return _("{order}, {length}").format(order=_(ORDER_TYPES[order.order_type]), length=months(order.order_months))
 
 
 def render_proposal_pdf(summary: ProposalSummary) -> bytes:

@@ -21,6 +21,7 @@ from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate, Spacer, T
 
 from app.i18n import N_, _
 from app.report import ALL, STAGES, Line, Report
+from app.report_labels import label
 
 SECTIONS = {
     "funnel": N_("Pathway funnel"), "requirement": N_("Requirements imposed"),
@@ -48,7 +49,7 @@ def funnel_chart(report: Report) -> Drawing:
     chart = HorizontalBarChart()
     chart.x, chart.y, chart.width, chart.height = 45 * mm, 5 * mm, 115 * mm, 58 * mm
     chart.data = [[_shown(report, "funnel", s) for s in reversed(STAGES)]]
-    chart.categoryAxis.categoryNames = [s.replace("_", " ") for s in reversed(STAGES)]
+    chart.categoryAxis.categoryNames = [label("funnel", s) for s in reversed(STAGES)]
     chart.categoryAxis.labels.fontSize = 7
     chart.valueAxis.valueMin = 0
     chart.bars[0].fillColor = _PALETTE[0]
@@ -62,7 +63,7 @@ def mix_chart(report: Report) -> Drawing:
     chart = VerticalBarChart()
     chart.x, chart.y, chart.width, chart.height = 15 * mm, 18 * mm, 150 * mm, 40 * mm
     chart.data = [[0 if ln.small else ln.value for ln in mix] or [0]]
-    chart.categoryAxis.categoryNames = [ln.category.replace("MHTR_", "MH-").replace("+", " + ") for ln in mix] or [""]
+    chart.categoryAxis.categoryNames = [label("requirement_combination", ln.category) for ln in mix] or [""]
     chart.categoryAxis.labels.fontSize = 6
     chart.categoryAxis.labels.angle = 30
     chart.categoryAxis.labels.boxAnchor = "ne"
@@ -86,7 +87,7 @@ def trend_chart(report: Report) -> Drawing:
         chart.lines[i].strokeWidth = 1.5
     legend = Legend()
     legend.x, legend.y, legend.fontSize = 140 * mm, 50 * mm, 7
-    legend.colorNamePairs = list(zip(_PALETTE, stages, strict=True))
+    legend.colorNamePairs = list(zip(_PALETTE, [label("funnel", s) for s in stages], strict=True))
     d.add(chart)
     d.add(legend)
     return _title(d, _("Month on month"))
@@ -101,7 +102,7 @@ def _table(rows: list[list[str]]) -> Table:
 
 
 def _section_rows(lines: list[Line]) -> list[list[str]]:
-    return [[_("Category"), _("Whole period")], *[[ln.category, ln.shown(True)] for ln in lines]]
+    return [[_("Category"), _("Whole period")], *[[label(ln.section, ln.category), ln.shown(True)] for ln in lines]]
 
 
 def render_report(report: Report) -> bytes:
@@ -111,9 +112,11 @@ def render_report(report: Report) -> bytes:
     story: list[Flowable] = [
         Paragraph(_("CSTR minimum data set: {site}, {first} to {last}").format(site=report.site_id, first=first,
                                                                                  last=last), styles["Title"]),
-        Paragraph(_("Counts of 1 to 4, and figures worked out from them, are shown as *."), styles["Normal"]),
+        Paragraph(_("Counts of 1 to 4, and figures worked out from them, are shown as *. So that none of them can "
+                    "be worked out by subtraction from a total, some larger counts beside them are shown as * too."),
+                  styles["Normal"]),
         Spacer(1, 4 * mm),
-        _table([[_("Headline"), _("Value")], *[[ln.category.replace("_", " "), ln.shown(True)]
+        _table([[_("Headline"), _("Value")], *[[label("headline", ln.category), ln.shown(True)]
                                               for ln in report.section("headline")]]),
         Spacer(1, 4 * mm), funnel_chart(report), mix_chart(report), trend_chart(report)]
     for section, title in SECTIONS.items():

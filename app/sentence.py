@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 
 from app.case import INTERIM_OUTCOMES, REQUIREMENT_NAMES, Case, CaseEvent, FieldErrors
 from app.clock import wall_time
-from app.i18n import N_, TIMEZONE, _, fmt_date
+from app.i18n import N_, TIMEZONE, _, fmt_date, months, weeks
 from app.rules import RuleSet
 from app.suitability import CONTACT_METHODS, ORDER_TYPES, PROVIDER_OUTCOMES, Order, blocking, check_order
 
@@ -140,17 +140,18 @@ def describe_sentence(p: Mapping[str, Any]) -> dict[str, str]:
     order = p.get("order")
     if order:
         out[_("Order")] = _(ORDER_TYPES.get(order["order_type"], order["order_type"]))
-        out[_("Length of the order")] = _("{n} months").format(n=order["order_months"])
+        out[_("Length of the order")] = months(order["order_months"])
         if order.get("supervision_months"):
-            out[_("Supervision period")] = _("{n} months").format(n=order["supervision_months"])
-        for req, months in order.get("requirements", {}).items():
-            out[_(REQUIREMENT_NAMES.get(req, req))] = _("{n} months").format(n=months)
+            out[_("Supervision period")] = months(order["supervision_months"])
+        for req, length in order.get("requirements", {}).items():
+            out[_(REQUIREMENT_NAMES.get(req, req))] = months(length)
         if order.get("aamr"):
             out[_("Alcohol abstinence and monitoring requirement")] = _("Yes")
     if p.get("short_form"):
         short = _(SHORT_FORM.get(p["short_form"], p["short_form"]))
         if p["short_form"] == "custody" and p.get("custody_length"):
-            short += " " + f"{p['custody_length']} {_(CUSTODY_UNITS.get(p.get('custody_unit') or '', '')).lower()}"
+            custody = {"weeks": weeks, "months": months}.get(p.get("custody_unit") or "")
+            short += " " + (custody(int(p["custody_length"])) if custody else str(p["custody_length"]))
         out[_("Short form")] = short
     return out
 
@@ -165,7 +166,7 @@ def describe_provider(p: Mapping[str, Any], questions: Mapping[str, str] | None 
         _("Answer"): _(PROVIDER_OUTCOMES.get(p.get("outcome", ""), p.get("outcome", ""))),
     }
     if p.get("months"):
-        out[_("Length agreed")] = _("{n} months").format(n=p["months"])
+        out[_("Length agreed")] = months(p["months"])
     for qid, answer in p.get("findings", {}).items():
         out[(questions or {}).get(qid, qid)] = _("not assessed") if answer is None else _("Yes") if answer else _("No")
     return out
@@ -174,11 +175,11 @@ def describe_provider(p: Mapping[str, Any], questions: Mapping[str, str] | None 
 def describe_proposal(p: Mapping[str, Any]) -> dict[str, str]:
     order = p["order"]
     out = {_("Order"): _(ORDER_TYPES.get(order["order_type"], order["order_type"])),
-           _("Length of the order"): _("{n} months").format(n=order["order_months"])}
+           _("Length of the order"): months(order["order_months"])}
     if order.get("supervision_months"):
-        out[_("Supervision period")] = _("{n} months").format(n=order["supervision_months"])
-    for req, months in order.get("requirements", {}).items():
-        out[_(REQUIREMENT_NAMES.get(req, req))] = _("{n} months").format(n=months)
+        out[_("Supervision period")] = months(order["supervision_months"])
+    for req, length in order.get("requirements", {}).items():
+        out[_(REQUIREMENT_NAMES.get(req, req))] = months(length)
     out[_("Alcohol abstinence and monitoring requirement")] = _("Yes") if order.get("aamr") else _("No")
     out[_("Other requirements")] = str(order.get("other_requirements", 0))
     return out

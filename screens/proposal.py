@@ -9,7 +9,7 @@ import flet as ft
 
 from app import proposal as proposals
 from app.case import REQUIREMENT_NAMES
-from app.i18n import N_, _, fmt_datetime
+from app.i18n import N_, _, fmt_datetime, months
 from app.rules import rule_book
 from app.sentence import HistoryEntry, describe_proposal, describe_provider, history_of
 from app.suitability import (
@@ -187,10 +187,11 @@ async def proposal_form(shell: Shell, case_id: str) -> ft.Control:
     cards: list[ft.Control] = []
     for req in case.proposed:
         d = assessment.decision(req)
-        months = case.providers.get(req, {}).get("months")
+        agreed = case.providers.get(req, {}).get("months")
         extra: list[ft.Control] = []
         if d.status == ELIGIBLE:
-            box = ft.Checkbox(label=_("Propose: {name}, {n} months").format(name=d.name, n=months),
+            box = ft.Checkbox(label=_("Propose: {name}, {length}").format(name=d.name, length=months(agreed))
+                              if agreed else _("Propose: {name}").format(name=d.name),
                               value=req in old.get("requirements", {}) if old else True)
             boxes[req] = box
             extra.append(box)

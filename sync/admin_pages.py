@@ -20,6 +20,7 @@ from starlette.concurrency import run_in_threadpool
 
 from app import report as returns
 from app.i18n import _, fmt_datetime
+from app.report_labels import label
 from app.report_pdf import render_report
 from app.site import Site
 from sync import admin_auth, audit_trail, enrolment, pull, report_store
@@ -133,14 +134,14 @@ def _period(site: str, first: str, last: str) -> tuple[str, str, str]:
 def _report_body(result: returns.Report, sites: str, query: str) -> str:
     """The dashboard: the period form, the headline, and the funnel month by month (suppressed like the return)."""
     first, last = result.period
-    headline = "".join(f"<tr><td>{escape(ln.category.replace('_', ' '))}</td><td>{escape(ln.shown(True))}</td></tr>"
+    headline = "".join(f"<tr><td>{escape(label('headline', ln.category))}</td><td>{escape(ln.shown(True))}</td></tr>"
                        for ln in result.section("headline"))
 
     def cell(stage: str, month: str) -> str:
         line = result.line("funnel", stage, month)
         return escape(line.shown(True)) if line else "0"
 
-    funnel = "".join(f"<tr><th scope=\"row\">{escape(stage.replace('_', ' '))}</th>"
+    funnel = "".join(f"<tr><th scope=\"row\">{escape(label('funnel', stage))}</th>"
                      + "".join(f"<td>{cell(stage, m)}</td>" for m in (*result.months, returns.ALL)) + "</tr>"
                      for stage in returns.STAGES)
     return f"""<form method="get" action="/admin/report">

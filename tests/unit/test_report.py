@@ -10,10 +10,12 @@ import re
 from pathlib import Path
 
 import pytest
+from pypdf import PdfReader
 
 from app import equality
 from app.case import FieldErrors
 from app.report import CSV_COLUMNS, STAGES, Facts, compute, facts_of, months_between, to_csv
+from app.report_labels import label
 from app.report_pdf import render_report
 from tests.pathway import OFFICER, PIN, TODAY, details, provisioned_tablet, walk_pathway
 
@@ -112,3 +114,28 @@ def test_the_pdf_renders_with_its_charts_in_memory() -> None:
     pdf = render_report(compute("demo", months_between("2018-01", "2018-03"), referred(6) + referred(
         7, month="2018-02", stages=("referred", "screened"))))
     assert pdf.startswith(b"%PDF") and len(pdf) > 2000
+
+
+def test_people_read_words_where_the_csv_has_ids() -> None:
+    """The PDF and the dashboard name every category in words; only the CSV keeps the ids."""
+    everything = ("referred", "screened", "suitable", "consented", "recommended", "sentenced", "sentenced_on_day",
+                  "appointment_booked", "appointment_attended", "breached")
+    facts = referred(6, stages=everything, requirements=("DRR", "MHTR_SECONDARY"), order_months=12,
+                     requirement_months={"DRR": 12, "MHTR_SECONDARY": 6}, consent_format="easy_read",
+                     consent_locale="pl", interpreter=True, short_form="custody",
+                     equality={"sex": "female", "sexual_orientation": equality.PREFER_NOT, "age_band": "25-34"})
+    report = compute("demo", (MONTH,), facts)
+    named = {(ln.section, ln.category): label(ln.section, ln.category) for ln in report.lines}
+    assert all("_" not in words and words != category for (_s, category), words in named.items()
+               if not category.isdigit()), named
+    assert named[("funnel", "appointment_attended")] == "First appointment attended"
+    assert named[("requirement_combination", "DRR+MHTR_SECONDARY")] == "DRR + MHTR (secondary care)"
+    assert named[("requirement_length", "MHTR_SECONDARY:6")] == "MHTR (secondary care): 6 months"
+    assert named[("consent_format", "language:pl")] == "In Polish"
+    assert named[("equality", "sexual_orientation:prefer_not_to_say")] == "Sexual orientation: Prefer not to say"
+    assert named[("equality", "age_band:25-34")] == "Age: 25-34"
+    assert named[("headline", "breach_rate_percent")] == "Breach rate (%)"
+    assert named[("order_length", "12")] == "12 months"
+
+    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(render_report(report))).pages)
+    assert "First appointment attended" in text and "appointment_attended" not in text

@@ -375,3 +375,10 @@ def test_a_proposal_is_corrected_the_same_way(session, proposed):
         session.make_proposal(proposed, ProposalInput(("DRR",), COMMUNITY_ORDER, 12))
     session.make_proposal(proposed, ProposalInput(("DRR",), COMMUNITY_ORDER, 12), reason="MHTR withdrawn")
     assert session.case(proposed).proposal["order"]["requirements"] == {"DRR": 12}
+
+
+def test_lengths_read_as_english_says_them() -> None:
+    assert describe_provider({"months": 1})["Length agreed"] == "1 month"
+    custody = describe_sentence({"outcome": "probation_sentence", "short_form": "custody", "custody_length": 1,
+                                 "custody_unit": "weeks"})
+    assert custody["Short form"] == "Custody 1 week"
