@@ -17,8 +17,8 @@ from typing import Any
 from babel.messages.pofile import read_po
 
 from app.case import FieldErrors, age_on
-from app.i18n import DOMAIN, LOCALES_DIR, N_, SOURCE_LOCALE, UNREVIEWED, _
-from app.leaflet_words import check_language, translations
+from app.i18n import DOMAIN, LOCALES_DIR, N_, SOURCE_LOCALE, _
+from app.leaflet_words import check_language, reviewed, translations
 
 KIND = "equality_recorded"
 INTRO = N_("These questions are optional. You do not have to answer them.")
@@ -105,20 +105,6 @@ def _untranslated(locale: str) -> tuple[str, ...]:
         return _missing[key]
 
 
-def review_note(locale: str) -> str:
-    """Who reviewed the equality words in this language, and when; "unreviewed" for a draft.
-
-    A qualified translator who has reviewed every equality word in a language writes their name and the date as
-    this entry's translation in that language's messages.po.
-    """
-    if locale == SOURCE_LOCALE:
-        return "source text"
-    # TRANSLATORS: write "unreviewed", or the name of the qualified translator who reviewed every equality
-    # question and answer in this language, and the date. Until then the screen says the words are a draft.
-    note = translations(locale).pgettext("equality", "translation-review").strip()
-    return UNREVIEWED if note in ("", "translation-review") else note
-
-
 def wording(locale: str) -> Wording:
     """The equality questions' words in `locale`, or in English whole if that catalogue lacks any of them."""
     check_language(locale)
@@ -127,7 +113,7 @@ def wording(locale: str) -> Wording:
     missing = _untranslated(locale)
     if missing:
         return Wording(SOURCE_LOCALE, locale, True, str, missing)
-    return Wording(locale, locale, review_note(locale).casefold() != UNREVIEWED, translations(locale).gettext)
+    return Wording(locale, locale, reviewed(locale, "equality"), translations(locale).gettext)
 
 
 def categories(characteristic: str) -> tuple[str, ...]:

@@ -23,7 +23,7 @@ from babel.messages.pofile import read_po
 from babel.support import NullTranslations, Translations
 
 from app import ical
-from app.i18n import DOMAIN, LOCALES_DIR, TIMEZONE
+from app.i18n import DOMAIN, LOCALES_DIR, TIMEZONE, UNREVIEWED
 from app.shaping import Script, ltr
 from app.site import ACCESSIBILITY, ROLES
 
@@ -87,6 +87,26 @@ def translations(code: str) -> gettext.NullTranslations:
                 found = Translations(buf, domain=DOMAIN)
             _cache[key] = found
         return found
+
+
+def review_note(code: str, part: str) -> str:
+    """Who reviewed one part of the person's words in this language ("leaflet" or "equality"), and when;
+    "unreviewed" for a draft. The parts are reviewed apart: a leaflet is checked on paper, the questions on screen.
+    """
+    if code == "en":
+        return "source text"
+    tr = translations(code)
+    # TRANSLATORS: write "unreviewed", or the name of the qualified translator who reviewed every word of this part
+    # in this language (the leaflet, on the printed result; the equality questions and answers), and the date.
+    # Until then the officer is told the words are a draft.
+    notes = {"leaflet": tr.pgettext("leaflet", "translation-review"),
+             "equality": tr.pgettext("equality", "translation-review")}
+    note = notes[part].strip()
+    return UNREVIEWED if note in ("", "translation-review") else note
+
+
+def reviewed(code: str, part: str) -> bool:
+    return review_note(code, part).casefold() != UNREVIEWED
 
 
 @dataclass(frozen=True)

@@ -31,6 +31,7 @@ from app.consent_events import withdrawal as consent_withdrawal
 from app.consent_record import ConsentDetails
 from app.i18n import _
 from app.leaflet import leaflet_data, leaflet_language, render_leaflet
+from app.leaflet_words import reviewed as translation_reviewed
 from app.pin import check_pin
 from app.rules import RulesError, rule_book
 from app.screening import Tool
@@ -828,7 +829,8 @@ class OfficerSession:
             raise FieldErrors({"appointment": _("Book the appointment first")})
         return self.record(case_id, "leaflet_printed", {
             "booking_ids": sorted(case.appointments), "slot_id": (case.appointment or {}).get("slot_id"),
-            "locale": locale, "easy_read": easy_read})
+            "locale": locale, "easy_read": easy_read,
+            "translation_reviewed": translation_reviewed(locale, "leaflet")})
 
     def record_equality(self, case_id: str, answers: dict[str, str], locale: str = "en",
                         easy_read: bool = False) -> Case:

@@ -8,10 +8,12 @@ unguessable link and the browser's print dialog prints it; on a desktop it is pi
 from __future__ import annotations
 
 import flet as ft
+from babel import Locale
 
 from app.appointment import LOST
 from app.i18n import N_, _
 from app.leaflet import LANGUAGES, leaflet_language
+from app.leaflet_words import reviewed
 from app.printing import PrintError, print_pdf
 from app.site import PAPER
 from screens import case_page, ui
@@ -22,8 +24,6 @@ _PAPER_NAMES = {"a4": N_("A4"), "a5-fold": N_("A5 fold (A4 landscape, folded onc
 
 
 def _language_name(code: str) -> str:
-    from babel import Locale
-
     loc = Locale.parse(code)
     return f"{loc.get_display_name('en')} – {loc.get_display_name(code)}" if code != "en" else "English"
 
@@ -80,6 +80,12 @@ async def leaflet_page(shell: Shell, case_id: str, language: str | None = None, 
     easy = ft.Switch(label=_("Easy read: pictures and larger text"), value=easy_read, on_change=easy_changed)
     whens = [slot_label_from(a) for a in sorted(case.appointments.values(), key=lambda a: a["start"])]
     controls: list[ft.Control] = [ui.heading(_("CSTR leaflet"))]
+    if not await shell.call(reviewed, language, "leaflet"):
+        controls.append(ft.Semantics(live_region=True, identifier="translation-notice", content=ft.Container(
+            border=ft.Border.all(3, ft.Colors.AMBER_800), padding=12, content=ui.body(
+                _("A qualified translator has not checked the {lang} leaflet yet. Go through it with the person, "
+                  "with an interpreter if you can.").format(lang=Locale.parse(language).get_display_name("en")),
+                size=16))))
     if case.needs_reprint:
         controls.append(ft.Semantics(live_region=True, identifier="leaflet-reprint", content=ft.Container(
             border=ft.Border.all(4, ft.Colors.AMBER_800), padding=16, content=ui.body(

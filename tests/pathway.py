@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
 from app import screening
 from app.case import CaseDetails
 from app.consent import consent_texts
-from app.consent_record import ConsentDetails, Signature
+from app.consent_record import ConsentDetails, Interpreter, Signature
+from app.i18n import language
 from app.proposal import ProposalInput, ProviderArrangement
 from app.sentence import SentenceRecord
 from app.site import demo_site_path, load_site
@@ -109,24 +111,29 @@ A_SIGNATURE = Signature(strokes=(((20.0, 80.0), (40.0, 40.0), (60.0, 80.0), (80.
 
 
 def give_consent(session: OfficerSession, case_id: str, requirements: list[str], locale: str = "en") -> None:
-    """The person reads every page in English easy read, agrees to treatment and to sharing, and signs."""
+    """The person reads every page (in English easy read unless `locale` says otherwise, then with an interpreter
+    on the phone, as a draft translation needs), agrees to treatment and to sharing, and signs."""
     text, share = consent_texts(requirements, locale)
-    session.record_consent(case_id, text, "agree", len(text.pages), attested=True,
-                           details=ConsentDetails(share_text=share, share_decision="agree", signature=A_SIGNATURE))
+    interpreter = Interpreter("Anna Nowak", language(locale).english, "phone") if locale != "en" else None
+    session.record_consent(case_id, text, "agree", len(text.pages), attested=True, details=ConsentDetails(
+        share_text=share, share_decision="agree", signature=A_SIGNATURE, interpreter=interpreter))
 
 
-def walk_pathway(session: OfficerSession, name: str = "Zebedee Quixotic-Marchbanks") -> str:
-    """Open a case and take it to a printed leaflet, through the same services the screens use."""
-    case_id = session.open_case(details(name), TODAY)
+def walk_pathway(session: OfficerSession, name: str = "Zebedee Quixotic-Marchbanks", locale: str = "en",
+                 leaflet: bool = True, on: date = TODAY) -> str:
+    """Open a case and take it to a printed leaflet (or to the booked appointment), through the same services the
+    screens use; consent is taken in `locale`."""
+    case_id = session.open_case(details(name, hearing_date=on), on)
     tool = screening.load_tool(session.tablet.site.screening_tool)
     session.record_screening(case_id, tool, alcohol_dependent_answers(tool))
-    session.propose(case_id, ["ATR"], offence(), TODAY)
-    session.record_provider(case_id, atr_agreed(), TODAY)
-    give_consent(session, case_id, ["ATR"])
+    session.propose(case_id, ["ATR"], offence(convicted=on), on)
+    session.record_provider(case_id, replace(atr_agreed(), contacted_on=on), on)
+    give_consent(session, case_id, ["ATR"], locale)
     session.make_proposal(case_id, ProposalInput(("ATR",), COMMUNITY_ORDER, 12))
-    session.record_sentence(case_id, atr_sentence(), TODAY)
-    slot = session.available_slots("open-road", TODAY)[0]
-    session.book_appointment(case_id, slot, TODAY)
-    session.leaflet(case_id)
-    session.record_leaflet_given(case_id)
+    session.record_sentence(case_id, replace(atr_sentence(), sentence_date=on), on)
+    slot = session.available_slots("open-road", on)[0]
+    session.book_appointment(case_id, slot, on)
+    if leaflet:
+        session.leaflet(case_id)
+        session.record_leaflet_given(case_id)
     return case_id

@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 import re
 import sqlite3
-from datetime import datetime
+from datetime import date, datetime
 
 import httpx
 from playwright.sync_api import Page, expect
@@ -15,8 +15,9 @@ from app import screening
 from app.i18n import fmt_date, fmt_time
 from tests.e2e.conftest import open_app
 from tests.e2e.driving import T, answer, click, see, type_into
-from tests.e2e.steps import book_the_first_slot, easy_read_atr_consent_without_signature
-from tests.pathway import alcohol_dependent_answers
+from tests.e2e.steps import book_the_first_slot, easy_read_atr_consent_without_signature, sign_in
+from tests.e2e.test_consent import officer_session
+from tests.pathway import alcohol_dependent_answers, walk_pathway
 from tests.plaintext import files_containing
 
 DEFENDANT = "Zebedee Quixotic-Marchbanks"
@@ -192,3 +193,19 @@ def _slot_from_label(label: str) -> datetime:
     assert m, label
     return datetime.strptime(f"{m.group(1)} {m.group(2)}", "%d %B %Y %H:%M").replace(
         tzinfo=__import__("zoneinfo").ZoneInfo("Europe/London"))
+
+
+def test_a_leaflet_in_a_draft_translation_tells_the_officer_and_the_record_keeps_it(demo, browser):
+    name = "Zofia Leaflet-Kowalska"
+    case_id = walk_pathway(officer_session(demo), name, locale="pl", leaflet=False, on=date.today())
+    page = open_app(browser, demo.app_url).page
+    sign_in(page, demo.officer, demo.pin)
+    page.get_by_role("button", name=name).first.click()
+
+    # Consent was in Polish, so the leaflet starts in Polish; its words are a draft, and the officer is told.
+    click(page, "Leaflet Not started")
+    see(page, re.compile("A qualified translator has not checked the Polish leaflet yet"))
+    click(page, "Leaflet given to the defendant")
+    see(page, "Case complete")
+    given = officer_session(demo).case(case_id).leaflet
+    assert (given["locale"], given["translation_reviewed"]) == ("pl", False)

@@ -124,3 +124,11 @@ def test_clock_change_slots_are_booked_at_their_local_time(session: OfficerSessi
     assert (start.hour, start.utcoffset().total_seconds()) == (10, 3600)
     session.reauthenticate(PIN)  # a reprint
     assert shows(session.leaflet(case_id), "Monday, 29 March 2027") and shows(session.leaflet(case_id), "10:00")
+
+
+def test_a_leaflet_given_in_a_draft_translation_is_recorded_as_one(session: OfficerSession) -> None:
+    case_id = walk_pathway(session)  # the leaflet was given in English: the source text
+    assert session.case(case_id).leaflet["translation_reviewed"] is True
+    session.record_leaflet_given(case_id, "ur", easy_read=True)
+    assert session.case(case_id).leaflet == {**session.case(case_id).leaflet, "locale": "ur", "easy_read": True,
+                                             "translation_reviewed": False}

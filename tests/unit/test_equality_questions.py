@@ -33,7 +33,7 @@ def test_every_question_and_answer_is_in_the_persons_language(code: str) -> None
 @pytest.mark.parametrize("code", TRANSLATED)
 def test_the_drafts_say_that_no_qualified_translator_has_reviewed_them(code: str) -> None:
     # The development team wrote these drafts: none may claim a review it has not had.
-    assert equality.review_note(code) == "unreviewed"
+    assert leaflet_words.review_note(code, "equality") == "unreviewed"
     assert equality.wording(code).reviewed is False
 
 
@@ -76,6 +76,7 @@ def test_a_reviewed_language_names_its_reviewer_and_is_recorded_as_reviewed(own_
     po.write_text(text.replace(unreviewed, unreviewed.replace('"unreviewed"', '"Anna Nowak, 1 December 2026"')),
                   encoding="utf-8")
 
-    assert equality.review_note("pl") == "Anna Nowak, 1 December 2026"
+    assert leaflet_words.review_note("pl", "equality") == "Anna Nowak, 1 December 2026"
+    assert leaflet_words.review_note("pl", "leaflet") == "unreviewed"  # reviewed apart
     assert equality.wording("pl").reviewed is True
     assert equality.payload({"sex": "male"}, "pl", False)["translation_reviewed"] is True

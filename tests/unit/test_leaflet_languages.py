@@ -16,7 +16,7 @@ from babel.dates import format_date, format_time
 from babel.messages.extract import extract_from_file
 
 from app.leaflet import LANGUAGES, LeafletAppointment, LeafletData, render_leaflet, script_for
-from app.leaflet_words import cldr_locale, translations, words
+from app.leaflet_words import cldr_locale, review_note, reviewed, translations, words
 from app.shaping import FONT_DIR, faces
 from tests.leaflet_pdf import contains_run, drawn_outlines, lines, ltr, original_font, original_outlines, shows
 
@@ -134,3 +134,9 @@ def test_a_missing_font_says_what_to_install(tmp_path: Path, monkeypatch: pytest
     monkeypatch.setattr(shaping, "FONT_DIR", tmp_path)
     with pytest.raises(shaping.FontMissing, match="install Debian's fonts-noto-core"):
         shaping.Face("NotoSansGurmukhi", bold=True)
+
+
+@pytest.mark.parametrize("code", [c for c in LANGUAGES if c != "en"])
+def test_every_leaflet_translation_is_a_draft_until_a_translator_signs_it_off(code: str) -> None:
+    # The development team wrote these drafts: none may claim a review it has not had.
+    assert (review_note(code, "leaflet"), reviewed(code, "leaflet")) == ("unreviewed", False)
