@@ -10,6 +10,7 @@ from __future__ import annotations
 import flet as ft
 from babel import Locale
 
+from app import i18n
 from app.appointment import LOST
 from app.i18n import N_, _
 from app.leaflet import LANGUAGES, leaflet_language
@@ -84,7 +85,7 @@ async def leaflet_page(shell: Shell, case_id: str, language: str | None = None, 
         controls.append(ft.Semantics(live_region=True, identifier="translation-notice", content=ft.Container(
             border=ft.Border.all(3, ft.Colors.AMBER_800), padding=12, content=ui.body(
                 _("A qualified translator has not checked the {lang} leaflet yet. Go through it with the person, "
-                  "with an interpreter if you can.").format(lang=Locale.parse(language).get_display_name("en")),
+                  "with an interpreter if you can.").format(lang=i18n.language(language).english),
                 size=16))))
     if case.needs_reprint:
         controls.append(ft.Semantics(live_region=True, identifier="leaflet-reprint", content=ft.Container(
