@@ -61,7 +61,8 @@ QUESTIONS: tuple[Question, ...] = (
     Question("pregnancy", N_("Are you pregnant, or have you had a baby in the last 26 weeks?"),
              N_("Are you going to have a baby, or did you have a baby in the last 6 months?"), _YES_NO),
 )
-CHARACTERISTICS: tuple[str, ...] = ("age_band", *(q.id for q in QUESTIONS))
+BY_ID: dict[str, Question] = {q.id: q for q in QUESTIONS}
+CHARACTERISTICS: tuple[str, ...] = ("age_band", *BY_ID)
 AGE_BANDS: tuple[tuple[int, str], ...] = ((18, "18-24"), (25, "25-34"), (35, "35-44"), (45, "45-54"),
                                           (55, "55-64"), (65, "65+"))
 
@@ -120,7 +121,7 @@ def categories(characteristic: str) -> tuple[str, ...]:
     """Every category the return lists for a characteristic, "not recorded" last."""
     if characteristic == "age_band":
         return (*(band for _low, band in AGE_BANDS), NOT_RECORDED)
-    question = next(q for q in QUESTIONS if q.id == characteristic)
+    question = BY_ID[characteristic]
     return (*(value for value, _label in question.options), NOT_RECORDED)
 
 
@@ -133,7 +134,7 @@ def age_band(dob: date | None, on: date | None) -> str:
 
 def validate(answers: dict[str, str]) -> dict[str, str]:
     """Only known questions and options; an unanswered question is simply left out (every one is optional)."""
-    known = {q.id: {value for value, _label in q.options} for q in QUESTIONS}
+    known = {qid: {value for value, _label in q.options} for qid, q in BY_ID.items()}
     errors = {k: _("Choose one of the answers, or prefer not to say") for k, v in answers.items()
               if k not in known or v not in known[k]}
     if errors:

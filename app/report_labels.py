@@ -81,6 +81,6 @@ def label(section: str, category: str) -> str:
 def _answer(characteristic: str, answer: str) -> str:
     if answer in _OTHER:
         return _(_OTHER[answer])
-    question = next((q for q in equality.QUESTIONS if q.id == characteristic), None)
+    question = equality.BY_ID.get(characteristic)
     options = dict(question.options) if question else {}
     return _(options.get(answer, answer))
