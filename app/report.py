@@ -17,7 +17,7 @@ import io
 import statistics
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import MISSING, asdict, dataclass, field, fields
+from dataclasses import MISSING, dataclass, field, fields
 from datetime import date
 from typing import Any
 
@@ -58,7 +58,9 @@ class Facts:
     equality: dict[str, str] = field(default_factory=dict)  # characteristic -> category, age as a band
 
     def to_json(self) -> dict[str, Any]:
-        return asdict(self)
+        """Plain JSON types; by hand, since `asdict` deep-copies field by field (a push folds every case it touches)."""
+        return {**vars(self), "stages": list(self.stages), "requirements": list(self.requirements),
+                "requirement_months": dict(self.requirement_months), "equality": dict(self.equality)}
 
     @classmethod
     def from_json(cls, d: dict[str, Any]) -> Facts:

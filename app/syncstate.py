@@ -15,7 +15,9 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, update
+from sqlalchemy import Row, func, update
+from sqlalchemy import select as sa_select
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Engine
 
 from app import audit, officers
@@ -25,6 +27,8 @@ from app.site import ConfigError, build_site
 from app.store import EventRow, InboxRow, Meta, Session, get_meta, select, set_meta
 
 PENDING_STATES = ("pending", "failed")  # "failed" is what older versions left after a refused batch
+# What a push carries of a queued event: its clear sync fields and the blob sealed to the server.
+WIRE_COLUMNS = ("id", "case_id", "kind", "hlc", "device_id", "officer_id", "schema_version", "sealed")
 
 
 @dataclass(frozen=True)
@@ -111,22 +115,29 @@ class SyncLedger:
             s.commit()
 
     # --- the push queue ---
-    def unsent(self, limit: int) -> list[EventRow]:
-        """Sealed events this tablet made that the server has not acknowledged; quarantined ones wait aside."""
-        with Session(self.engine) as s:
-            return list(s.exec(select(EventRow).where(
-                EventRow.sync_state.in_(PENDING_STATES), EventRow.sealed.is_not(None),
-                EventRow.device_id == self.device_id).order_by(EventRow.hlc).limit(limit)).all())
+    def unsent(self, limit: int) -> list[Row[Any]]:
+        """Sealed events this tablet made that the server has not acknowledged; quarantined ones wait aside.
+
+        Rows of the wire columns, not ORM objects: a push reads its whole queue, and building an EventRow per
+        event (with the payload it never sends) was half of the tablet's share of a push.
+        """
+        events = EventRow.__table__.c  # type: ignore[attr-defined]
+        with self.engine.connect() as conn:
+            return list(conn.execute(sa_select(*[events[k] for k in WIRE_COLUMNS]).where(
+                events.sync_state.in_(PENDING_STATES), events.sealed.is_not(None),
+                events.device_id == self.device_id).order_by(events.hlc).limit(limit)))
 
     def mark_synced(self, ids: Iterable[str]) -> None:
+        """The server holds these now; one short transaction (no ORM session: it ran once per pushed batch)."""
         ids = list(ids)
-        with Session(self.engine) as s:
+        events = EventRow.__table__.c  # type: ignore[attr-defined]
+        with self.engine.begin() as conn:
             for start in range(0, len(ids), 500):
-                s.exec(update(EventRow).where(EventRow.id.in_(ids[start:start + 500]))  # type: ignore[call-overload]
-                       .values(sync_state="synced", sync_error=None))
-            s.merge(Meta(key="sync_last_success", value=now_text()))
-            s.merge(Meta(key="sync_last_error", value=""))
-            s.commit()
+                conn.execute(update(EventRow.__table__).where(  # type: ignore[attr-defined]
+                    events.id.in_(ids[start:start + 500])).values(sync_state="synced", sync_error=None))
+            meta = sqlite_insert(Meta.__table__)  # type: ignore[attr-defined]
+            conn.execute(meta.on_conflict_do_update(index_elements=["key"], set_={"value": meta.excluded.value}),
+                         [{"key": "sync_last_success", "value": now_text()}, {"key": "sync_last_error", "value": ""}])
 
     def quarantine(self, reasons: dict[str, str]) -> None:
         """Set refused events aside with the server's reason: kept, shown, not pushed again until re-queued."""

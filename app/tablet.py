@@ -16,7 +16,7 @@ from typing import Any
 
 from cryptography.hazmat.primitives.hashes import SHA256
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
-from sqlalchemy import func
+from sqlalchemy import Row, func
 
 from app import appointment as appointments
 from app import audit, consent_record, crypto, equality, officers, retention, roles, screening, suitability
@@ -258,7 +258,7 @@ class Tablet:
                           get_meta(self.engine, "sync_last_error"), get_meta(self.engine, "sync_last_success"),
                           len(quarantined), quarantined[0].reason if quarantined else None)
 
-    def unsent(self, limit: int = 200) -> list[EventRow]:
+    def unsent(self, limit: int = 200) -> list[Row[Any]]:
         return self.ledger.unsent(limit)
 
     def mark_synced(self, ids: list[str]) -> None:

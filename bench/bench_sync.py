@@ -3,10 +3,15 @@ pushing at once; each beside the same requests sent to a no-op endpoint of the s
 
 What the baseline leaves out is what sync costs: signing, verifying, opening every sealed event, the
 set-union insert with its fsync on the server, and marking the events sent on the tablet.
+
+The floor line is how far below the push any design could go: the baseline's requests plus only the durable
+writes no push can skip (the tablet reads its queue, the server inserts the events, the tablet marks them sent,
+one fsynced transaction each per batch, in plain sqlite3 with nothing parsed, checked, opened or signed).
 """
 
 from __future__ import annotations
 
+import sqlite3
 import statistics
 import tempfile
 import time
@@ -17,7 +22,7 @@ import httpx
 
 from app.store import Session
 from bench.common import row
-from sync.client import SyncClient
+from sync.client import SyncClient, _body, wire_event
 from sync.server import open_context
 from tests.pathway import OFFICER, PIN, TODAY, details, provisioned_tablet
 from tests.support import running_server
@@ -50,15 +55,36 @@ class BenchTablet:
         rows = self.tablet.unsent(count)
         enrolment = self.tablet.ledger.enrolment()
         assert enrolment is not None
-        from sync.client import _body
-        from sync.signing import b64
-
         for start in range(0, len(rows), BATCH):
-            bodies.append(_body({"site_id": enrolment.site_id, "device_id": enrolment.device_id, "events": [
-                {"id": r.id, "case_id": r.case_id, "kind": r.kind, "hlc": r.hlc, "device_id": r.device_id,
-                 "officer_id": r.officer_id, "schema_version": r.schema_version, "sealed": b64(r.sealed or b"")}
-                for r in rows[start:start + BATCH]]}))
+            bodies.append(_body({"site_id": enrolment.site_id, "device_id": enrolment.device_id,
+                                 "events": [wire_event(r) for r in rows[start:start + BATCH]]}))
         return bodies
+
+
+def _floor(rows: list[tuple[object, ...]]) -> float:
+    """ms for the durable writes of a push of `rows` (wire columns), with nothing else (see the module's note)."""
+    columns = "id, case_id, kind, hlc, device_id, officer_id, schema_version, sealed"
+    with tempfile.TemporaryDirectory() as d:
+        tablet, server = sqlite3.connect(f"{d}/tablet.db"), sqlite3.connect(f"{d}/server.db")
+        for db in (tablet, server):
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute("PRAGMA synchronous=FULL")  # as both stores run
+        with tablet:
+            tablet.execute(f"CREATE TABLE queue ({columns}, state TEXT, PRIMARY KEY (id))")
+            tablet.execute("CREATE INDEX queue_state ON queue (state)")
+            tablet.executemany("INSERT INTO queue VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'pending')", rows)
+        server.execute(f"CREATE TABLE event ({columns}, PRIMARY KEY (id))")
+        start = time.perf_counter()
+        while batch := tablet.execute(f"SELECT {columns} FROM queue WHERE state = 'pending' ORDER BY hlc "
+                                      "LIMIT ?", (BATCH,)).fetchall():
+            with server:
+                server.executemany("INSERT OR IGNORE INTO event VALUES (?, ?, ?, ?, ?, ?, ?, ?)", batch)
+            with tablet:
+                tablet.executemany("UPDATE queue SET state = 'synced' WHERE id = ?", [(r[0],) for r in batch])
+        elapsed = (time.perf_counter() - start) * 1000
+        tablet.close()
+        server.close()
+    return elapsed
 
 
 def _noop(http: httpx.Client, bodies: list[bytes]) -> None:
@@ -81,18 +107,20 @@ def main() -> list[str]:
 
             one = BenchTablet(root, "one", url, code())
             one.client.pull()
-            push, base = [], []
+            push, base, floor = [], [], []
             for _ in range(REPEAT):
                 bodies = one.queue(EVENTS)
                 with httpx.Client(base_url=url, timeout=120) as http:
                     start = time.perf_counter()
                     _noop(http, bodies)
                     base.append((time.perf_counter() - start) * 1000)
+                floor.append(base[-1] + _floor([tuple(r) for r in one.tablet.unsent(EVENTS)]))
                 start = time.perf_counter()
                 assert one.client.push() == EVENTS
                 push.append((time.perf_counter() - start) * 1000)
             b = statistics.median(base)
             out.append(row(f"no-op: {EVENTS} events' requests ({EVENTS // BATCH} x {BATCH}), one tablet", b))
+            out.append(row("floor: those requests + only the durable writes", statistics.median(floor), b))
             out.append(row(f"push {EVENTS} events, one tablet (sign, open, store, mark sent)",
                            statistics.median(push), b))
 

@@ -17,10 +17,10 @@ from typing import Any
 
 import httpx
 from pydantic import ValidationError
+from sqlalchemy import Row
 
 from app import audit
 from app.i18n import _
-from app.store import EventRow
 from app.syncstate import PENDING_STATES, Enrolment, PulledConfig, PulledEvent
 from app.tablet import Tablet
 from sync.protocol import (
@@ -97,8 +97,8 @@ def _detail(resp: httpx.Response) -> str:
     return str(detail) if detail else resp.reason_phrase
 
 
-def wire_event(r: EventRow) -> dict[str, Any]:
-    """A queued event as a push carries it: clear sync fields and the blob sealed to the server."""
+def wire_event(r: Row[Any]) -> dict[str, Any]:
+    """A queued event (SyncLedger.unsent) as a push carries it: clear sync fields and the blob sealed to the server."""
     return {"id": r.id, "case_id": r.case_id, "kind": r.kind, "hlc": r.hlc, "device_id": r.device_id,
             "officer_id": r.officer_id, "schema_version": r.schema_version, "sealed": b64(r.sealed or b"")}
 

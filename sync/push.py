@@ -84,8 +84,7 @@ def _raw_digest(raw: object) -> str:
     return hashlib.sha256(json.dumps(raw, sort_keys=True, default=str).encode()).hexdigest()
 
 
-def _row(ev: WireEvent, site_id: str, now: Any) -> dict[str, Any]:
-    sealed = ev.sealed_bytes()
+def _row(ev: WireEvent, sealed: bytes, site_id: str, now: Any) -> dict[str, Any]:
     return {"id": ev.id, "case_id": ev.case_id, "site_id": site_id, "device_id": ev.device_id,
             "officer_id": ev.officer_id, "kind": ev.kind, "hlc": ev.hlc, "schema_version": ev.schema_version,
             "sealed": sealed, "received_at": now, "digest": hashlib.sha256(sealed).hexdigest()}
@@ -119,21 +118,22 @@ def ingest(ctx: ServerContext, device: AuthedDevice, batch: PushBatch) -> PushRe
                                      f"'{device.device_id}': a device pushes only its own events; nothing from "
                                      "this batch was stored")
         good.append((index, ev))
-    opened: list[tuple[int, WireEvent]] = []
+    opened: list[tuple[int, WireEvent, bytes]] = []
     plaintexts: dict[str, bytes] = {}  # kept for the report facts, so no event is opened twice
     for index, ev in good:  # CPU work, done before the write lock is taken
+        sealed = ev.sealed_bytes()
         try:
-            plaintext = unseal(ctx.keys.seal, ev.sealed_bytes(), event_aad(ev.id, ev.case_id))
+            plaintext = unseal(ctx.keys.seal, sealed, event_aad(ev.id, ev.case_id))
         except VaultError:
             rejected[index] = Rejection(index=index, id=ev.id, reason=NOT_OPENED)
             continue
         plaintexts.setdefault(ev.id, plaintext)
-        opened.append((index, ev))
+        opened.append((index, ev, sealed))
 
     now = utcnow()
     first: dict[str, tuple[int, dict[str, Any]]] = {}
-    for index, ev in opened:
-        row = _row(ev, batch.site_id, now)
+    for index, ev, sealed in opened:
+        row = _row(ev, sealed, batch.site_id, now)
         seen = first.get(ev.id)
         if seen is None:
             first[ev.id] = (index, row)
@@ -180,7 +180,7 @@ def ingest(ctx: ServerContext, device: AuthedDevice, batch: PushBatch) -> PushRe
 
     rejected_ids = {r.id for r in rejected.values() if r.id}
     accepted = [event_id for event_id in first if event_id not in rejected_ids]
-    good_count = sum(1 for index, ev in opened if index not in rejected and ev.id not in rejected_ids)
+    good_count = sum(1 for index, ev, _sealed in opened if index not in rejected and ev.id not in rejected_ids)
     log.info("push site=%s device=%s events=%d stored=%d rejected=%d", batch.site_id, device.device_id,
              len(batch.events), len(new_ids), len(rejected))
     return PushResult(stored=len(new_ids), duplicates=good_count - len(new_ids), accepted=accepted,

@@ -20,7 +20,7 @@ from sqlalchemy import func, select
 
 from app.tablet import OfficerSession, Tablet
 from sync import admin_auth, enrolment
-from sync.client import SyncClient
+from sync.client import SyncClient, wire_event
 from sync.context import ServerContext
 from sync.db import FeedEntry, Quarantine, RequestNonce, ServerEvent
 from sync.signing import sign_request
@@ -114,12 +114,8 @@ class Enrolled:
 
     def batch_body(self, events: list[dict[str, Any]] | None = None, **fields: Any) -> bytes:
         """A push body of this tablet's queued events (as the client would send them), fields overridden."""
-        from sync.signing import b64
-
         if events is None:
-            events = [{"id": r.id, "case_id": r.case_id, "kind": r.kind, "hlc": r.hlc, "device_id": r.device_id,
-                       "officer_id": r.officer_id, "schema_version": r.schema_version, "sealed": b64(r.sealed or b"")}
-                      for r in self.tablet.unsent(500)]
+            events = [wire_event(r) for r in self.tablet.unsent(500)]
         return json.dumps({"site_id": "demo", "device_id": self.device_id, "events": events, **fields}).encode()
 
 
