@@ -118,6 +118,8 @@ def _story(text: LeafletText, sizes: Sizes, width: float, easy_read: bool, colum
                              para(text.subtitle, sizes.body, after=4, colour=colors.HexColor("#505A5F"))]
     if text.name_line:
         story.append(para(text.name_line, sizes.body, bold=True))
+    if text.draft_note:
+        story.append(_boxed(para(" ".join(text.draft_note), sizes.body, after=0), width))
     story.append(Spacer(1, 4))
     story.append(para(text.appointments_heading, sizes.heading, bold=True, after=4))
     for card in text.cards:
@@ -137,6 +139,14 @@ def _story(text: LeafletText, sizes: Sizes, width: float, easy_read: bool, colum
     else:
         story += [KeepTogether(_plain_section(section, sizes, para)) for section in text.sections]
     return story
+
+
+def _boxed(note: Flowable, width: float) -> Table:
+    """A framed note that stands apart from the leaflet's own words."""
+    box = Table([[note]], colWidths=[width])
+    box.setStyle(TableStyle([("BOX", (0, 0), (-1, -1), 1, colors.HexColor("#505A5F")),
+                             ("TOPPADDING", (0, 0), (-1, -1), 3), ("BOTTOMPADDING", (0, 0), (-1, -1), 2)]))
+    return box
 
 
 def _keep_numbers(value: str) -> str:

@@ -169,6 +169,8 @@ class LeafletText:
     appointments_heading: str
     cards: tuple[Card, ...]
     sections: tuple[Section, ...]
+    # An unreviewed translation says so on paper too, as it does on screen (sentences, set as one paragraph).
+    draft_note: tuple[str, ...] = ()
 
 
 def words(data: LeafletData, code: str) -> LeafletText:
@@ -270,11 +272,15 @@ def words(data: LeafletData, code: str) -> LeafletText:
                  _("If you keep missing appointments, you may have to go back to court. "
                    "The court could give you a different sentence."))),
     ]
+    draft: tuple[str, ...] = ()
+    if code != "en" and not reviewed(code, "leaflet"):
+        draft = (_("A qualified translator has not checked this leaflet yet."),
+                 _("If something is not clear, ask your probation contact."))
     name = data.person_name
     return LeafletText(
         language=code, script=script, doc_title=_("CSTR leaflet"),
         title=_("Your treatment order"), subtitle=_("Community sentence treatment requirement"),
         name_line=_("For: %(name)s") % {"name": site(name)} if name else "",
         appointments_heading=ngettext("Your next appointment", "Your next appointments", len(appointments)),
-        cards=tuple(cards), sections=tuple(s for s in sections if s.paragraphs),
+        cards=tuple(cards), sections=tuple(s for s in sections if s.paragraphs), draft_note=draft,
     )

@@ -1,7 +1,9 @@
-"""Fixtures shared by every test layer: a real PostgreSQL, and the site server in its own process."""
+"""Fixtures shared by every test layer: a real PostgreSQL, the site server in its own process, and catalogues
+a test may edit."""
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack
 from pathlib import Path
@@ -9,6 +11,8 @@ from typing import Any
 
 import pytest
 
+from app import equality, leaflet_words
+from app.i18n import LOCALES_DIR
 from tests.pg import postgres_url
 from tests.support import running_server
 
@@ -35,3 +39,13 @@ def run_server() -> Iterator[RunServer]:
             return stack.enter_context(running_server(db_url, data_dir, site_paths, **kw))
 
         yield start
+
+
+@pytest.fixture
+def own_locales(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A copy of the catalogues (sources only) that the app reads instead of the project's."""
+    copy = tmp_path / "locales"
+    shutil.copytree(LOCALES_DIR, copy, ignore=shutil.ignore_patterns("*.mo"))
+    monkeypatch.setattr(equality, "LOCALES_DIR", copy)
+    monkeypatch.setattr(leaflet_words, "LOCALES_DIR", copy)
+    return copy

@@ -54,6 +54,12 @@ def shows(pdf: bytes, phrase: str, rtl: bool = False) -> bool:
     return any(wanted in line for line in lines(pdf))
 
 
+def says(pdf: bytes, sentence: str, rtl: bool = False) -> bool:
+    """The sentence is on the page, read in logical order, even where it wraps onto the next lines."""
+    logical = [get_display(line, base_dir="R") if rtl else line for line in lines(pdf)]
+    return " ".join(sentence.translate(_MARKS).split()) in " ".join(logical)
+
+
 _MARKS = dict.fromkeys(map(ord, "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"))
 
 

@@ -4,13 +4,11 @@ whole, the draft status said on screen and kept in the record, and a reviewer's 
 from __future__ import annotations
 
 import re
-import shutil
 from pathlib import Path
 
 import pytest
 
 from app import equality, leaflet_words
-from app.i18n import LOCALES_DIR
 from app.leaflet_words import LANGUAGES
 from tests.pathway import OFFICER, PIN, TODAY, details, provisioned_tablet
 
@@ -43,16 +41,6 @@ def test_the_record_keeps_the_language_and_that_its_words_were_a_draft(tmp_path:
     recorded = session.record_equality(case_id, {"sex": "female", "religion": equality.PREFER_NOT}, "pl", True)
     assert recorded.equality == {"answers": {"sex": "female", "religion": "prefer_not_to_say"}, "locale": "pl",
                                  "easy_read": True, "translation_reviewed": False}
-
-
-@pytest.fixture
-def own_locales(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A copy of the catalogues (sources only) that the app reads instead of the project's."""
-    copy = tmp_path / "locales"
-    shutil.copytree(LOCALES_DIR, copy, ignore=shutil.ignore_patterns("*.mo"))
-    monkeypatch.setattr(equality, "LOCALES_DIR", copy)
-    monkeypatch.setattr(leaflet_words, "LOCALES_DIR", copy)
-    return copy
 
 
 def test_a_language_lacking_any_word_is_asked_in_english_whole(own_locales: Path) -> None:

@@ -18,7 +18,16 @@ from babel.messages.extract import extract_from_file
 from app.leaflet import LANGUAGES, LeafletAppointment, LeafletData, render_leaflet, script_for
 from app.leaflet_words import cldr_locale, review_note, reviewed, translations, words
 from app.shaping import FONT_DIR, faces
-from tests.leaflet_pdf import contains_run, drawn_outlines, lines, ltr, original_font, original_outlines, shows
+from tests.leaflet_pdf import (
+    contains_run,
+    drawn_outlines,
+    lines,
+    ltr,
+    original_font,
+    original_outlines,
+    says,
+    shows,
+)
 
 LONDON = ZoneInfo("Europe/London")
 REPO = Path(__file__).resolve().parents[2]
@@ -140,3 +149,25 @@ def test_a_missing_font_says_what_to_install(tmp_path: Path, monkeypatch: pytest
 def test_every_leaflet_translation_is_a_draft_until_a_translator_signs_it_off(code: str) -> None:
     # The development team wrote these drafts: none may claim a review it has not had.
     assert (review_note(code, "leaflet"), reviewed(code, "leaflet")) == ("unreviewed", False)
+
+
+@pytest.mark.parametrize("code", [c for c in LANGUAGES if c != "en"])
+def test_a_leaflet_in_a_draft_translation_says_so_on_paper_in_the_persons_language(code: str) -> None:
+    draft = translations(code).gettext("A qualified translator has not checked this leaflet yet.")
+    assert draft != "A qualified translator has not checked this leaflet yet."
+    assert words(DATA, code).draft_note[0] == draft
+    if code == "ur":
+        return  # Nastaliq's sloping lines defeat reading a long sentence back line by line; the words are checked above
+    for easy_read in (False, True):
+        assert says(render_leaflet(DATA, code, easy_read), draft, script_for(code).rtl), (code, easy_read)
+
+
+def test_the_english_leaflet_and_a_reviewed_translation_carry_no_draft_notice(own_locales: Path) -> None:
+    assert words(DATA, "en").draft_note == ()
+    po = own_locales / "pl" / "LC_MESSAGES" / "messages.po"
+    unreviewed = 'msgctxt "leaflet"\nmsgid "translation-review"\nmsgstr "unreviewed"'
+    po.write_text(po.read_text(encoding="utf-8").replace(
+        unreviewed, unreviewed.replace('"unreviewed"', '"Anna Nowak, 1 December 2026"')), encoding="utf-8")
+    assert reviewed("pl", "leaflet")
+    assert words(DATA, "pl").draft_note == ()
+    assert not says(render_leaflet(DATA, "pl"), "Wykwalifikowany tłumacz nie sprawdził jeszcze tej ulotki.")
