@@ -46,6 +46,7 @@ EVENT_NAMES: dict[str, str] = {
     "appointment_booked": N_("Appointment booked"), "leaflet_printed": N_("Leaflet given"),
     "correction_made": N_("Correction made"), "conflict_resolved": N_("Conflicting versions resolved"),
     "breach_recorded": N_("Breach of the order recorded"),
+    "breach_withdrawn": N_("Breach withdrawn: recorded in error"),
 }
 RECORD_NAMES: dict[str, str] = {
     "details": N_("the person's details"), "custody": N_("the detainee's details"), "screening": N_("the screening"),
@@ -237,6 +238,7 @@ class Case:
     handover: dict[str, Any] | None = None  # the latest hand-over to a court: court, hearing date, who and contact
     conflicts: list[Conflict] = field(default_factory=list)  # concurrent versions of one record, for a person
     breaches: dict[str, dict[str, Any]] = field(default_factory=dict)  # breach event id -> date and who brought it
+    withdrawn_breaches: dict[str, dict[str, Any]] = field(default_factory=dict)  # the same, with why it was withdrawn
 
     @property
     def proposed(self) -> list[str]:
@@ -403,6 +405,10 @@ def _apply(case: Case, kind: str, p: dict[str, Any], event_id: str) -> None:
         case.attendance[p["booking_id"]] = p
     elif kind == "breach_recorded":  # an order can be breached more than once: each breach is kept
         case.breaches[event_id] = p
+    elif kind == "breach_withdrawn":  # recorded in error: no longer a breach, and the history keeps both events
+        breach = case.breaches.pop(p["breach_id"], None)
+        if breach is not None:
+            case.withdrawn_breaches[p["breach_id"]] = {**breach, "reason": p["reason"]}
     elif kind == "leaflet_printed":
         case.leaflet = p
         case.leaflet_reprint = False

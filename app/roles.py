@@ -21,7 +21,7 @@ from app.site import OFFICER_ROLES, Provider
 CDO, LD, PROVIDER, ADMIN = OFFICER_ROLES
 ROLE_NAMES = {CDO: N_("Court duty officer"), LD: N_("Liaison and diversion practitioner"),
               PROVIDER: N_("Provider practitioner"), ADMIN: N_("Site admin")}
-_PROVIDER_WRITES = frozenset({"provider_agreed", "appointment_attended", "breach_recorded"})
+_PROVIDER_WRITES = frozenset({"provider_agreed", "appointment_attended", "breach_recorded", "breach_withdrawn"})
 _NOT_FOR_PROVIDERS = frozenset({"screening_completed", "screening_progress_saved", EQUALITY_KIND})
 
 

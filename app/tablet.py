@@ -855,6 +855,20 @@ class OfficerSession:
         day = _breach_day(self.case(case_id), breached_on, brought_by, today)
         return self.record(case_id, "breach_recorded", {"breached_on": day.isoformat(), "brought_by": brought_by})
 
+    def withdraw_breach(self, case_id: str, breach_id: str, reason: str) -> Case:
+        """A breach recorded in error (the wrong case, or never brought) is withdrawn by a new event naming it and
+        why: nothing is deleted, the history shows both, and the return stops counting it."""
+        e: dict[str, str] = {}
+        if breach_id not in self.case(case_id).breaches:
+            e["breach"] = _("Choose the breach to withdraw")
+        try:
+            reason = sentences.check_reason(reason)
+        except FieldErrors:
+            e["reason"] = _("Say why the breach is withdrawn, for example 'recorded on the wrong case'")
+        if e:
+            raise FieldErrors(e)
+        return self.record(case_id, "breach_withdrawn", {"breach_id": breach_id, "reason": reason})
+
 
 def _breach_day(case: Case, breached_on: date | None, brought_by: str, today: date) -> date:
     """The breach's date once it is one an order can have been breached on; FieldErrors says what to fix."""

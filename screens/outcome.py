@@ -22,6 +22,10 @@ BREACH_ROW = {"probation": N_("{day}, brought by probation"), "provider": N_("{d
 ATTENDED = {"yes": N_("Attended"), "no": N_("Did not attend")}
 
 
+def breach_label(breach: dict[str, object]) -> str:
+    return _(BREACH_ROW[str(breach["brought_by"])]).format(day=fmt_date(date.fromisoformat(str(breach["breached_on"]))))
+
+
 def appointment_label(shell: Shell, booking: dict[str, object]) -> str:
     provider = shell.tablet.site.provider(str(booking["provider_id"])).name
     start = datetime.fromisoformat(str(booking["start"]))
@@ -47,7 +51,12 @@ async def outcome_page(shell: Shell, case_id: str) -> ft.Control:
     reported_by = ui.radios([(k, _(v)) for k, v in REPORTERS.items()])
     breached_on = ui.text_field(_("Date of the breach"), "", hint_text=_("For example 27/03/2027"), width=360)
     brought_by = ui.radios([(k, _(v)) for k, v in REPORTERS.items()])
-    attendance_summary, breach_summary = ft.Container(), ft.Container()
+    recorded = sorted(case.breaches.items(), key=lambda item: str(item[1].get("breached_on")))
+    withdrawn_box, withdrawn = ui.dropdown(_("Breach recorded in error"),
+                                           [(b, breach_label(p)) for b, p in recorded],
+                                           recorded[0][0] if len(recorded) == 1 else None, width=520)
+    why = ui.text_field(_("Why it is withdrawn"), "", width=520)
+    attendance_summary, breach_summary, withdraw_summary = ft.Container(), ft.Container(), ft.Container()
     booking_error, breach_error = ft.Text("", color=ft.Colors.RED_700), ft.Text("", color=ft.Colors.RED_700)
 
     def show_attendance_errors(errors: dict[str, str]) -> None:
@@ -70,19 +79,30 @@ async def outcome_page(shell: Shell, case_id: str) -> ft.Control:
                               parse_day(breached_on.value or ""), brought_by.value or "", shell.today(),
                               then=outcome_page)
 
+    def show_withdraw_errors(errors: dict[str, str]) -> None:
+        withdrawn.error, why.error = errors.get("breach"), errors.get("reason")
+        withdraw_summary.content = ui.error_summary(errors)
+
+    async def withdraw(_e: ft.ControlEvent) -> None:
+        await shell.save_step(show_withdraw_errors, case_id, session.withdraw_breach, case_id, withdrawn.value or "",
+                              why.value or "", then=outcome_page)
+
     async def back(_e: ft.ControlEvent) -> None:
         await shell.go(case_page.task_list, case_id)
 
     def group(label: str, control: ft.Control) -> list[ft.Control]:
         return [ui.body(label, size=16), ft.Semantics(label=label, container=True, content=control)]
 
-    breaches = sorted(case.breaches.values(), key=lambda p: str(p.get("breached_on")))
+    gone = sorted(case.withdrawn_breaches.values(), key=lambda p: str(p.get("breached_on")))
+    withdrawal = [ui.heading(_("A breach recorded in error"), size=20), withdraw_summary, withdrawn_box, why,
+                  ui.secondary(_("Withdraw the breach"), withdraw)] if recorded else []
     return ft.Column([
         ui.heading(_("After the sentence")),
         ui.summary_list([*[(label, attendance_text(case, b)) for b, label in choices],
-                         *[(_("Breach of the order"), _(BREACH_ROW[str(p["brought_by"])]).format(
-                             day=fmt_date(date.fromisoformat(str(p["breached_on"])))))
-                           for p in breaches]]),
+                         *[(_("Breach of the order"), breach_label(p)) for _b, p in recorded],
+                         *[(_("Breach withdrawn"), _("{breach}: {reason}").format(breach=breach_label(p),
+                                                                                  reason=p["reason"]))
+                           for p in gone]]),
         ui.heading(_("First appointment"), size=20),
         attendance_summary,
         booking_box,
@@ -96,5 +116,6 @@ async def outcome_page(shell: Shell, case_id: str) -> ft.Control:
         *group(_("Who brought the breach?"), brought_by),
         breach_error,
         ui.primary(_("Record the breach"), save_breach),
+        *withdrawal,
         ui.secondary(_("Back to the case"), back),
     ], spacing=12, scroll=ft.ScrollMode.AUTO)

@@ -54,8 +54,8 @@ def test_a_provider_practitioner_sees_only_their_cases_and_records_their_answer(
     assert [e.officer_id for e in cdo.events(case_id) if e.kind == "provider_agreed"] == ["prov-robin"]
 
 
-def test_the_provider_records_the_first_appointment_and_a_breach_after_the_sentence(demo: Demo,
-                                                                                    browser: Browser) -> None:
+def test_the_provider_records_attendance_and_a_breach_and_withdraws_it_when_it_was_in_error(
+        demo: Demo, browser: Browser) -> None:
     today = date.today()
     cdo = Tablet(demo.home / "tablet").unlock("cdo-sam", demo.pin)
     tool = screening.load_tool(cdo.tablet.site.screening_tool)
@@ -86,11 +86,19 @@ def test_the_provider_records_the_first_appointment_and_a_breach_after_the_sente
     click(page, "Record the breach")
     see(page, re.compile(", brought by probation$"))
 
+    click(page, "Withdraw the breach")  # the only breach is already chosen; the reason is asked for at its field
+    see(page, "Say why the breach is withdrawn, for example 'recorded on the wrong case'")
+    type_into(page, "Why it is withdrawn", "recorded on the wrong case")
+    click(page, "Withdraw the breach")
+    see(page, re.compile(", brought by probation: recorded on the wrong case$"))
+
     case = cdo.case(case_id)
     assert [a["attended"] for a in case.attendance.values()] == [True]
-    assert [(b["breached_on"], b["brought_by"]) for b in case.breaches.values()] == [(today.isoformat(), "probation")]
-    assert {e.officer_id for e in cdo.events(case_id) if e.kind in ("appointment_attended", "breach_recorded")} == {
-        "prov-robin"}
+    assert case.breaches == {}
+    assert [(b["breached_on"], b["brought_by"], b["reason"]) for b in case.withdrawn_breaches.values()] == [
+        (today.isoformat(), "probation", "recorded on the wrong case")]
+    assert {e.officer_id for e in cdo.events(case_id)
+            if e.kind in ("appointment_attended", "breach_recorded", "breach_withdrawn")} == {"prov-robin"}
 
 
 def test_a_site_admin_on_the_tablet_sees_its_health_and_no_case(demo: Demo, browser: Browser) -> None:

@@ -88,6 +88,47 @@ def test_the_provider_practitioner_records_a_breach_of_their_own_services_order_
         tablet.unlock(ADMIN_OFFICER, PIN).record_breach(ours, TODAY, "probation", TODAY)
 
 
+def test_a_breach_recorded_in_error_is_withdrawn_with_a_reason_and_no_longer_counted(tablet: Tablet) -> None:
+    cdo = tablet.unlock(OFFICER, PIN)
+    case_id = walk_pathway(cdo)
+    wrong = cdo.record_breach(case_id, TODAY, "probation", TODAY)
+    breach_id = next(iter(wrong.breaches))
+    assert facts_of(wrong) is not None and "breached" in facts_of(wrong).stages
+
+    case = cdo.withdraw_breach(case_id, breach_id, "recorded on the wrong case")
+    assert case.breaches == {}
+    assert case.withdrawn_breaches == {breach_id: {"breached_on": TODAY.isoformat(), "brought_by": "probation",
+                                                   "reason": "recorded on the wrong case"}}
+    assert "breached" not in facts_of(case).stages  # the return stops counting it
+    assert [e.kind for e in cdo.events(case_id)][-2:] == ["breach_recorded", "breach_withdrawn"]  # nothing deleted
+
+    again = cdo.record_breach(case_id, TODAY, "provider", TODAY)  # a real breach later counts as before
+    assert len(again.breaches) == 1 and "breached" in facts_of(again).stages
+
+
+def test_a_withdrawal_must_name_a_breach_of_this_case_and_say_why(tablet: Tablet) -> None:
+    cdo = tablet.unlock(OFFICER, PIN)
+    case_id = walk_pathway(cdo)
+    breach_id = next(iter(cdo.record_breach(case_id, TODAY, "probation", TODAY).breaches))
+    with pytest.raises(FieldErrors) as refused:
+        cdo.withdraw_breach(case_id, "not-a-breach", " ")
+    assert set(refused.value.errors) == {"breach", "reason"}
+    cdo.withdraw_breach(case_id, breach_id, "the breach was not brought after all")
+    with pytest.raises(FieldErrors) as refused:  # withdrawn once: not offered again
+        cdo.withdraw_breach(case_id, breach_id, "the breach was not brought after all")
+    assert set(refused.value.errors) == {"breach"}
+
+
+def test_the_provider_practitioner_may_withdraw_a_breach_and_the_site_admin_may_not(tablet: Tablet) -> None:
+    cdo = tablet.unlock(OFFICER, PIN)
+    ours = walk_pathway(cdo, name="Open Road Person")
+    provider = tablet.unlock(PROVIDER_OFFICER, PIN)
+    breach_id = next(iter(provider.record_breach(ours, TODAY, "provider", TODAY).breaches))
+    with pytest.raises(roles.NotPermitted):
+        tablet.unlock(ADMIN_OFFICER, PIN).withdraw_breach(ours, breach_id, "recorded on the wrong case")
+    assert provider.withdraw_breach(ours, breach_id, "recorded on the wrong case").breaches == {}
+
+
 def orders(n: int, breached: bool = False) -> list[Facts]:
     stages = (*SENTENCED, "breached") if breached else SENTENCED
     return [Facts(month=MONTH, court_id="chelmsford-mc", referral_source="court_duty_officer", stages=stages,
