@@ -8,11 +8,12 @@ any decision it asks for. Translations are not files here: they come from the ge
 from __future__ import annotations
 
 import re
-import tomllib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from app.toml_source import TomlError, TomlSource
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 CONTENT_DIR = REPO_ROOT / "content" / "easy_read"
@@ -197,15 +198,15 @@ def _questions(path: Path, data: dict[str, Any], easy: tuple[SourcePage, ...], s
 def load_source(path: Path, pictures_dir: Path = PICTURES_DIR) -> SourceFile:
     """Read and validate one source file; every error names the file and the place in it."""
     try:
-        raw = path.read_bytes()
+        src = TomlSource.read(path)
     except OSError as exc:
         raise ContentError(f"{path}: cannot read the content file ({exc.strerror})") from None
-    try:
-        data: dict[str, Any] = tomllib.loads(raw.decode("utf-8"))
     except UnicodeDecodeError:
         raise ContentError(f"{path}: is not UTF-8 text") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise ContentError(f"{path}: {exc}") from None
+    try:
+        data = src.parse()
+    except TomlError as exc:
+        raise ContentError(str(exc)) from None
     unknown = set(data) - {"version", "title", "easy", "standard", "questions", "words"}
     if unknown:
         raise ContentError(f"{path}: unknown top-level key(s) {', '.join(sorted(unknown))}")

@@ -17,13 +17,14 @@ import hashlib
 import operator
 import re
 import string
-import tomllib
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
+
+from app.toml_source import TomlError, TomlSource
 
 RULES_DIR = Path(__file__).resolve().parent.parent / "content" / "rules"
 
@@ -280,34 +281,9 @@ def placeholders(template: str) -> list[str]:
 # --- Loading -----------------------------------------------------------------------------------------------
 
 
-@dataclass
-class _Text:
-    """A file's text beside its parsed data, so errors can name a line (tomllib keeps none)."""
-
-    path: Path
-    lines: list[str]
-
-    def at(self, line: int | None) -> str:
-        return f"{self.path}:{line}" if line else str(self.path)
-
-    def header(self, table: str, index: int) -> int | None:
-        rx = re.compile(rf"^\s*\[\[\s*{re.escape(table)}\s*\]\]")
-        hits = [n for n, text in enumerate(self.lines, start=1) if rx.search(text)]
-        return hits[index] if index < len(hits) else None
-
-    def key(self, key: str, after: int | None = None) -> int | None:
-        rx = re.compile(rf"(^|[\s{{,]){re.escape(key)}\s*=")
-        for number in range(after or 1, len(self.lines) + 1):
-            if rx.search(self.lines[number - 1]):
-                return number
-        return None
-
-    def table(self, name: str) -> int | None:
-        rx = re.compile(rf"^\s*\[\s*{re.escape(name)}\s*\]")
-        return next((n for n, text in enumerate(self.lines, start=1) if rx.search(text)), None)
-
-    def error(self, line: int | None, message: str) -> RulesError:
-        return RulesError(f"{self.at(line)}: {message}")
+def _error(src: TomlSource, line: int | None, message: str) -> RulesError:
+    """A RulesError naming the file and, where known, the line."""
+    return RulesError(f"{src.at(line)}: {message}")
 
 
 _FILE_KEYS = {"rules", "sources", "levels", "requirements", "criteria", "checks"}
@@ -324,7 +300,7 @@ _LEVEL_KEYS = {"id", "label"}
 @dataclass
 class _Loaded:
     head: RuleFile
-    text: _Text
+    src: TomlSource
     data: dict[str, Any]
 
 
@@ -338,22 +314,22 @@ def load_rules(folder: Path | str = RULES_DIR) -> RuleBook:
     seen: dict[str, Path] = {}
     for item in loaded:
         if item.head.id in seen:
-            raise item.text.error(item.text.key("id"),
-                                  f"rules id '{item.head.id}' is also used by {seen[item.head.id]}")
+            raise _error(item.src, item.src.key_after("id"),
+                         f"rules id '{item.head.id}' is also used by {seen[item.head.id]}")
         seen[item.head.id] = item.head.path
 
     sources: dict[str, Source] = {}
     for item in loaded:
         for sid, entry in _table(item, "sources").items():
-            line = item.text.key(sid, item.text.table("sources"))
+            line = item.src.key_after(sid, item.src.table("sources"))
             if not _ID.fullmatch(sid):
-                raise item.text.error(line, f"source id '{sid}' must be lower-case letters, digits and _")
+                raise _error(item.src, line, f"source id '{sid}' must be lower-case letters, digits and _")
             if sid in sources:
-                raise item.text.error(line, f"source '{sid}' is already defined in another rules file")
+                raise _error(item.src, line, f"source '{sid}' is already defined in another rules file")
             if not isinstance(entry, dict):
-                raise item.text.error(line, f"source '{sid}' must be a table with citation (and url)")
-            _known_keys(item.text, line, entry, _SOURCE_KEYS, f"source '{sid}'")
-            sources[sid] = Source(sid, _string(item.text, line, entry, "citation", f"source '{sid}'"),
+                raise _error(item.src, line, f"source '{sid}' must be a table with citation (and url)")
+            _known_keys(item.src, line, entry, _SOURCE_KEYS, f"source '{sid}'")
+            sources[sid] = Source(sid, _string(item.src, line, entry, "citation", f"source '{sid}'"),
                                   str(entry.get("url", "")), item.head.kind)
 
     levels = _levels(loaded)
@@ -386,61 +362,56 @@ def rule_book(folder: Path | str = RULES_DIR) -> RuleBook:
 
 def _read(path: Path) -> _Loaded:
     try:
-        raw = path.read_bytes()
+        src = TomlSource.read(path)
     except OSError as exc:
         raise RulesError(f"{path}: cannot read the rules file ({exc.strerror})") from None
-    try:
-        text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise RulesError(f"{path}: not UTF-8 text (byte {exc.start})") from None
-    lines = _Text(path, text.splitlines())
     try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        match = re.search(r"\(at line (\d+), column \d+\)", str(exc))
-        message = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(exc)) or "invalid TOML"
-        raise lines.error(int(match.group(1)) if match else None, f"invalid TOML: {message}") from None
-    _known_keys(lines, None, data, _FILE_KEYS, "the file")
+        data = src.parse()
+    except TomlError as exc:
+        raise RulesError(str(exc)) from None
+    _known_keys(src, None, data, _FILE_KEYS, "the file")
     head = data.get("rules")
     if not isinstance(head, dict):
-        raise lines.error(None, "a [rules] table with id, kind, title, version and in_force_from is needed")
-    at = lines.table("rules")
-    _known_keys(lines, at, head, _HEAD_KEYS, "[rules]")
-    rid = _string(lines, at, head, "id", "[rules]")
+        raise _error(src, None, "a [rules] table with id, kind, title, version and in_force_from is needed")
+    at = src.table("rules")
+    _known_keys(src, at, head, _HEAD_KEYS, "[rules]")
+    rid = _string(src, at, head, "id", "[rules]")
     if not _ID.fullmatch(rid):
-        raise lines.error(lines.key("id", at), f"rules id '{rid}' must be lower-case letters, digits and _")
-    kind = _string(lines, at, head, "kind", "[rules]")
+        raise _error(src, src.key_after("id", at), f"rules id '{rid}' must be lower-case letters, digits and _")
+    kind = _string(src, at, head, "kind", "[rules]")
     if kind not in KINDS:
-        raise lines.error(lines.key("kind", at), f"kind '{kind}' must be one of {', '.join(KINDS)}")
-    version = _string(lines, at, head, "version", "[rules]")
+        raise _error(src, src.key_after("kind", at), f"kind '{kind}' must be one of {', '.join(KINDS)}")
+    version = _string(src, at, head, "version", "[rules]")
     if not _VERSION.fullmatch(version):
-        raise lines.error(lines.key("version", at), f"version must look like \"1.0.0\", got {version!r}")
-    period = _period(lines, at, head, None, "[rules]")
+        raise _error(src, src.key_after("version", at), f"version must look like \"1.0.0\", got {version!r}")
+    period = _period(src, at, head, None, "[rules]")
     if period is None:
-        raise lines.error(at, "[rules] needs in_force_from (a date such as 2020-12-01)")
-    return _Loaded(RuleFile(rid, kind, _string(lines, at, head, "title", "[rules]"), version, path,
-                            hashlib.sha256(raw).hexdigest(), period), lines, data)
+        raise _error(src, at, "[rules] needs in_force_from (a date such as 2020-12-01)")
+    return _Loaded(RuleFile(rid, kind, _string(src, at, head, "title", "[rules]"), version, path,
+                            hashlib.sha256(src.raw).hexdigest(), period), src, data)
 
 
 def _levels(loaded: list[_Loaded]) -> tuple[Level, ...]:
     found = [(item, entry, index) for item in loaded for index, entry in enumerate(_entries(item, "levels"))]
     if not found:
-        raise RulesError(f"{loaded[0].text.path.parent}: no [[levels]] of seriousness are defined in any rules file")
+        raise RulesError(f"{loaded[0].src.path.parent}: no [[levels]] of seriousness are defined in any rules file")
     owners = {item.head.path for item, _e, _i in found}
     if len(owners) > 1:
         raise RulesError(f"[[levels]] are defined in more than one file ({', '.join(map(str, sorted(owners)))}); "
                          "keep the seriousness scale in one place")
     levels = []
     for item, entry, index in found:
-        line = item.text.header("levels", index)
-        _known_keys(item.text, line, entry, _LEVEL_KEYS, "level")
-        lid = _string(item.text, line, entry, "id", "level")
+        line = item.src.header("levels", index)
+        _known_keys(item.src, line, entry, _LEVEL_KEYS, "level")
+        lid = _string(item.src, line, entry, "id", "level")
         if not _ID.fullmatch(lid) or lid in CASE_FACTS | REQUIREMENT_FACTS | ORDER_FACTS:
-            raise item.text.error(line, f"level id '{lid}' must be lower-case letters, digits and _, "
-                                        "and not the name of a fact")
+            raise _error(item.src, line, f"level id '{lid}' must be lower-case letters, digits and _, "
+                                         "and not the name of a fact")
         if any(lv.id == lid for lv in levels):
-            raise item.text.error(line, f"level '{lid}' is defined twice")
-        levels.append(Level(lid, _string(item.text, line, entry, "label", f"level '{lid}'"), index))
+            raise _error(item.src, line, f"level '{lid}' is defined twice")
+        levels.append(Level(lid, _string(item.src, line, entry, "label", f"level '{lid}'"), index))
     return tuple(levels)
 
 
@@ -448,67 +419,68 @@ def _requirements(loaded: list[_Loaded]) -> dict[str, RequirementRule]:
     out: dict[str, RequirementRule] = {}
     for item in loaded:
         for index, entry in enumerate(_entries(item, "requirements")):
-            line = item.text.header("requirements", index)
-            _known_keys(item.text, line, entry, _REQUIREMENT_KEYS, "requirement")
-            rid = _string(item.text, line, entry, "id", "requirement")
+            line = item.src.header("requirements", index)
+            _known_keys(item.src, line, entry, _REQUIREMENT_KEYS, "requirement")
+            rid = _string(item.src, line, entry, "id", "requirement")
             if not _REQUIREMENT_ID.fullmatch(rid):
-                raise item.text.error(line, f"requirement id '{rid}' must be capitals, digits and _ (e.g. ATR)")
+                raise _error(item.src, line, f"requirement id '{rid}' must be capitals, digits and _ (e.g. ATR)")
             if rid in out:
-                raise item.text.error(line, f"requirement '{rid}' is defined twice")
+                raise _error(item.src, line, f"requirement '{rid}' is defined twice")
             questions = []
             raw = entry.get("questions", [])
             if not isinstance(raw, list) or not raw:
-                raise item.text.error(line, f"requirement '{rid}' needs questions = [{{ id = ..., text = ... }}] "
-                                            "for what the provider's assessment settles")
+                raise _error(item.src, line, f"requirement '{rid}' needs questions = [{{ id = ..., text = ... }}] "
+                                             "for what the provider's assessment settles")
             for q in raw:
-                q_line = item.text.key("questions", line)
+                q_line = item.src.key_after("questions", line)
                 if not isinstance(q, dict):
-                    raise item.text.error(q_line, f"requirement '{rid}': each question is {{ id = ..., text = ... }}")
-                _known_keys(item.text, q_line, q, _QUESTION_KEYS, f"a question of '{rid}'")
-                qid = _string(item.text, q_line, q, "id", f"a question of '{rid}'")
+                    raise _error(item.src, q_line, f"requirement '{rid}': each question is {{ id = ..., text = ... }}")
+                _known_keys(item.src, q_line, q, _QUESTION_KEYS, f"a question of '{rid}'")
+                qid = _string(item.src, q_line, q, "id", f"a question of '{rid}'")
                 if not _ID.fullmatch(qid) or qid in CASE_FACTS | REQUIREMENT_FACTS:
-                    raise item.text.error(q_line, f"question id '{qid}' of '{rid}' must be lower-case letters, "
-                                                  "digits and _ and not the name of another fact")
-                questions.append(Question(qid, _string(item.text, q_line, q, "text", f"question '{qid}'")))
+                    raise _error(item.src, q_line, f"question id '{qid}' of '{rid}' must be lower-case letters, "
+                                                   "digits and _ and not the name of another fact")
+                questions.append(Question(qid, _string(item.src, q_line, q, "text", f"question '{qid}'")))
             out[rid] = RequirementRule(
-                rid, _string(item.text, line, entry, "name", rid), _string(item.text, line, entry, "treatment", rid),
-                _string(item.text, line, entry, "flag", rid), _string(item.text, line, entry, "score", rid),
+                rid, _string(item.src, line, entry, "name", rid), _string(item.src, line, entry, "treatment", rid),
+                _string(item.src, line, entry, "flag", rid), _string(item.src, line, entry, "score", rid),
                 tuple(questions))
     if not out:
-        raise RulesError(f"{loaded[0].text.path.parent}: no [[requirements]] are defined in any rules file")
+        raise RulesError(f"{loaded[0].src.path.parent}: no [[requirements]] are defined in any rules file")
     return out
 
 
 def _criterion(item: _Loaded, index: int, entry: dict[str, Any], sources: dict[str, Source],
                requirements: dict[str, RequirementRule], level_names: set[str]) -> Criterion:
-    t = item.text
+    t = item.src
     line = t.header("criteria", index)
     _known_keys(t, line, entry, _CRITERION_KEYS, "criterion")
     cid = _string(t, line, entry, "id", "criterion")
     owner = f"criterion '{cid}'"
     if not _ID.fullmatch(cid):
-        raise t.error(line, f"criterion id '{cid}' must be lower-case letters, digits and _")
+        raise _error(t, line, f"criterion id '{cid}' must be lower-case letters, digits and _")
     applies = entry.get("applies_to")
     if not isinstance(applies, list) or not applies:
-        raise t.error(t.key("applies_to", line) or line, f"{owner}: applies_to must list requirements, e.g. [\"ATR\"]")
+        raise _error(t, t.key_after("applies_to", line) or line,
+                     f"{owner}: applies_to must list requirements, e.g. [\"ATR\"]")
     for rid in applies:
         if rid not in requirements:
-            raise t.error(t.key("applies_to", line), f"{owner} applies to unknown requirement '{rid}' "
-                                                     f"(known: {', '.join(requirements)})")
+            raise _error(t, t.key_after("applies_to", line), f"{owner} applies to unknown requirement '{rid}' "
+                                                             f"(known: {', '.join(requirements)})")
     test = _string(t, line, entry, "test", owner)
     allowed = CASE_FACTS | REQUIREMENT_FACTS | level_names
     for rid in applies:
         questions = {q.id for q in requirements[rid].questions}
-        _check_expression(t, t.key("test", line), test, owner, allowed | questions,
+        _check_expression(t, t.key_after("test", line), test, owner, allowed | questions,
                           f"a fact ({', '.join(sorted(CASE_FACTS | REQUIREMENT_FACTS))}), a level "
                           f"({', '.join(sorted(level_names))}) or a question of {rid} "
                           f"({', '.join(sorted(questions))})")
     texts = {key: _string(t, line, entry, key, owner) for key in ("text", "met", "not_met", "unknown")}
     for key, template in texts.items():
-        _check_template(t, t.key(key, line), template, owner, key)
+        _check_template(t, t.key_after(key, line), template, owner, key)
     settled = _string(t, line, entry, "settled_by", owner)
     if settled not in SETTLED_BY:
-        raise t.error(t.key("settled_by", line), f"{owner}: settled_by must be one of {', '.join(SETTLED_BY)}")
+        raise _error(t, t.key_after("settled_by", line), f"{owner}: settled_by must be one of {', '.join(SETTLED_BY)}")
     return Criterion(cid, tuple(applies), texts["text"], test, texts["met"], texts["not_met"], texts["unknown"],
                      _source(t, line, entry, sources, owner), settled,
                      _period(t, line, entry, item.head.in_force, owner) or item.head.in_force, t.at(line))
@@ -516,77 +488,79 @@ def _criterion(item: _Loaded, index: int, entry: dict[str, Any], sources: dict[s
 
 def _check(item: _Loaded, index: int, entry: dict[str, Any], sources: dict[str, Source],
            level_names: set[str]) -> OrderCheck:
-    t = item.text
+    t = item.src
     line = t.header("checks", index)
     _known_keys(t, line, entry, _CHECK_KEYS, "check")
     cid = _string(t, line, entry, "id", "check")
     owner = f"check '{cid}'"
     if not _ID.fullmatch(cid):
-        raise t.error(line, f"check id '{cid}' must be lower-case letters, digits and _")
+        raise _error(t, line, f"check id '{cid}' must be lower-case letters, digits and _")
     when = _string(t, line, entry, "when", owner)
-    _check_expression(t, t.key("when", line), when, owner, ORDER_FACTS | level_names,
+    _check_expression(t, t.key_after("when", line), when, owner, ORDER_FACTS | level_names,
                       f"an order fact ({', '.join(sorted(ORDER_FACTS))}) or a level ({', '.join(sorted(level_names))})")
     severity = _string(t, line, entry, "severity", owner)
     if severity not in SEVERITIES:
-        raise t.error(t.key("severity", line), f"{owner}: severity must be one of {', '.join(SEVERITIES)}")
+        raise _error(t, t.key_after("severity", line), f"{owner}: severity must be one of {', '.join(SEVERITIES)}")
     if severity == "block" and item.head.kind == "guideline":
-        raise t.error(t.key("severity", line), f"{owner}: the guideline guides, it does not block; use warn or note")
+        raise _error(t, t.key_after("severity", line),
+                     f"{owner}: the guideline guides, it does not block; use warn or note")
     text = _string(t, line, entry, "text", owner)
     for name in placeholders(text):
         if name not in ORDER_FACTS | {"seriousness_label"}:
-            raise t.error(t.key("text", line), f"{owner}: text names {{{name}}}, which is not an order fact")
+            raise _error(t, t.key_after("text", line), f"{owner}: text names {{{name}}}, which is not an order fact")
     stages = entry.get("stages", list(STAGES))
     if not isinstance(stages, list) or not stages or any(s not in STAGES for s in stages):
-        raise t.error(t.key("stages", line), f"{owner}: stages must list some of {', '.join(STAGES)}")
+        raise _error(t, t.key_after("stages", line), f"{owner}: stages must list some of {', '.join(STAGES)}")
     return OrderCheck(cid, when, severity, text, _source(t, line, entry, sources, owner), tuple(stages),
                       _period(t, line, entry, item.head.in_force, owner) or item.head.in_force, t.at(line))
 
 
-def _check_expression(t: _Text, line: int | None, expr: str, owner: str, allowed: set[str] | frozenset[str],
+def _check_expression(t: TomlSource, line: int | None, expr: str, owner: str, allowed: set[str] | frozenset[str],
                       hint: str) -> None:
     try:
         names = names_in(expr)
     except ValueError as exc:
-        raise t.error(line, f"{owner}: {exc}") from None
+        raise _error(t, line, f"{owner}: {exc}") from None
     for name in names:
         if name not in allowed:
-            raise t.error(line, f"{owner}: '{name}' is not {hint}")
+            raise _error(t, line, f"{owner}: '{name}' is not {hint}")
 
 
-def _check_template(t: _Text, line: int | None, template: str, owner: str, key: str) -> None:
+def _check_template(t: TomlSource, line: int | None, template: str, owner: str, key: str) -> None:
     try:
         names = placeholders(template)
     except ValueError as exc:
-        raise t.error(line, f"{owner}: {key} is not a valid template ({exc})") from None
+        raise _error(t, line, f"{owner}: {key} is not a valid template ({exc})") from None
     for name in names:
         if name not in CASE_FACTS | REQUIREMENT_FACTS | DISPLAY_FACTS:
-            raise t.error(line, f"{owner}: {key} names {{{name}}}; use one of "
-                                f"{', '.join(sorted(CASE_FACTS | REQUIREMENT_FACTS | DISPLAY_FACTS))}")
+            raise _error(t, line, f"{owner}: {key} names {{{name}}}; use one of "
+                                  f"{', '.join(sorted(CASE_FACTS | REQUIREMENT_FACTS | DISPLAY_FACTS))}")
 
 
-def _source(t: _Text, line: int | None, entry: dict[str, Any], sources: dict[str, Source], owner: str) -> Source:
+def _source(t: TomlSource, line: int | None, entry: dict[str, Any], sources: dict[str, Source], owner: str) -> Source:
     sid = _string(t, line, entry, "source", owner)
     if sid not in sources:
-        raise t.error(t.key("source", line), f"{owner} cites unknown source '{sid}'; define it under [sources]")
+        raise _error(t, t.key_after("source", line), f"{owner} cites unknown source '{sid}'; define it under [sources]")
     return sources[sid]
 
 
-def _period(t: _Text, line: int | None, entry: dict[str, Any], default: Period | None, owner: str) -> Period | None:
+def _period(t: TomlSource, line: int | None, entry: dict[str, Any], default: Period | None,
+            owner: str) -> Period | None:
     start, end = entry.get("in_force_from"), entry.get("in_force_to")
     for key, value in (("in_force_from", start), ("in_force_to", end)):
         if value is not None and (not isinstance(value, date) or hasattr(value, "hour")):
-            raise t.error(t.key(key, line), f"{owner}: {key} must be a date such as 2026-03-22 (no quotes)")
+            raise _error(t, t.key_after(key, line), f"{owner}: {key} must be a date such as 2026-03-22 (no quotes)")
     if start is None and end is None:
         return None
     period = Period(start or (default.start if default else date.min),
                     end if end is not None else (default.end if default else None))
     if period.end is not None and period.end < period.start:
-        raise t.error(t.key("in_force_to", line), f"{owner}: in_force_to {period.end} is before in_force_from "
-                                                  f"{period.start}")
+        raise _error(t, t.key_after("in_force_to", line),
+                     f"{owner}: in_force_to {period.end} is before in_force_from {period.start}")
     if default is not None and not (default.covers(period.start) and (default.end is None or (
             period.end is not None and period.end <= default.end))):
-        raise t.error(t.key("in_force_from", line) or line, f"{owner}: in force {period}, outside its file's "
-                                                            f"{default}")
+        raise _error(t, t.key_after("in_force_from", line) or line,
+                     f"{owner}: in force {period}, outside its file's {default}")
     return period
 
 
@@ -604,27 +578,27 @@ def _no_overlaps(entries: Iterable[tuple[str, tuple[str, ...], Period, str]], wh
 def _table(item: _Loaded, key: str) -> dict[str, Any]:
     value = item.data.get(key, {})
     if not isinstance(value, dict):
-        raise item.text.error(item.text.key(key), f"'{key}' must be a table ([{key}])")
+        raise _error(item.src, item.src.key_after(key), f"'{key}' must be a table ([{key}])")
     return value
 
 
 def _entries(item: _Loaded, key: str) -> list[dict[str, Any]]:
     value = item.data.get(key, [])
     if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
-        raise item.text.error(item.text.key(key), f"'{key}' must be written as [[{key}]] entries")
+        raise _error(item.src, item.src.key_after(key), f"'{key}' must be written as [[{key}]] entries")
     return value
 
 
-def _known_keys(t: _Text, line: int | None, data: dict[str, Any], allowed: set[str], owner: str) -> None:
+def _known_keys(t: TomlSource, line: int | None, data: dict[str, Any], allowed: set[str], owner: str) -> None:
     unknown = sorted(set(data) - allowed)
     if unknown:
-        at = t.key(unknown[0], line) or line
-        raise t.error(at, f"{owner}: unknown key(s) {', '.join(unknown)} (allowed: {', '.join(sorted(allowed))})")
+        at = t.key_after(unknown[0], line) or line
+        raise _error(t, at, f"{owner}: unknown key(s) {', '.join(unknown)} (allowed: {', '.join(sorted(allowed))})")
 
 
-def _string(t: _Text, line: int | None, data: dict[str, Any], key: str, owner: str) -> str:
+def _string(t: TomlSource, line: int | None, data: dict[str, Any], key: str, owner: str) -> str:
     value = data.get(key)
     if not isinstance(value, str) or not value.strip():
-        raise t.error(t.key(key, line) or line, f"{owner}: '{key}' is missing or not text")
+        raise _error(t, t.key_after(key, line) or line, f"{owner}: '{key}' is missing or not text")
     return " ".join(value.split())
 

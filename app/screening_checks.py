@@ -15,7 +15,8 @@ from app.screening_model import CHOICE_KINDS, Band, Item, Problem, Section, Tota
 from app.screening_model import did_you_mean as _hint
 
 if TYPE_CHECKING:
-    from app.screening_load import _Condition, _Source, _Total
+    from app.screening_load import _Condition, _Total
+    from app.toml_source import TomlSource
 
 
 MAX_TOGETHER = 6  # a "short group" on one screen
@@ -40,20 +41,20 @@ class CrossChecks:
     totals: dict[str, Total]
     flags: list
     names: dict[str, str]
-    where: dict[str, tuple[_Source, int | None]]
+    where: dict[str, tuple[TomlSource, int | None]]
     conditions: list[_Condition]
     broken: set[str]
     unread: bool
-    included_at: dict[str, tuple[_Source, int | None]]
+    included_at: dict[str, tuple[TomlSource, int | None]]
 
-    def error(self, src: _Source, line: int | None, message: str) -> None:
+    def error(self, src: TomlSource, line: int | None, message: str) -> None:
         raise NotImplementedError
 
-    def unknown_keys(self, src: _Source, anchor: int | None, data: dict, allowed: set[str], owner: str,
+    def unknown_keys(self, src: TomlSource, anchor: int | None, data: dict, allowed: set[str], owner: str,
                      elsewhere: dict[str, str] | None = None) -> bool:
         raise NotImplementedError
 
-    def text(self, src: _Source, anchor: int | None, data: dict, key: str, owner: str,
+    def text(self, src: TomlSource, anchor: int | None, data: dict, key: str, owner: str,
              required: bool = True) -> str | None:
         raise NotImplementedError
 
@@ -64,7 +65,7 @@ class CrossChecks:
         position = {i.id: n for n, i in enumerate(self.items)}
         # node -> names it needs, for the cycle check; conditions first, so a cycle is named from one
         deps: dict[str, list[str]] = {i.id: [] for i in self.items} | {f.id: [] for f in self.flags}
-        dep_where: dict[str, tuple[_Source, int | None]] = {}
+        dep_where: dict[str, tuple[TomlSource, int | None]] = {}
         for raw in self.raw_totals:
             good = True
             for ref in raw.refs:
@@ -115,7 +116,7 @@ class CrossChecks:
         self._reachable()
         self._together()
 
-    def _cycles(self, deps: dict[str, list[str]], where: dict[str, tuple[_Source, int | None]]) -> bool:
+    def _cycles(self, deps: dict[str, list[str]], where: dict[str, tuple[TomlSource, int | None]]) -> bool:
         state: dict[str, int] = {}  # 1 on the path, 2 done
         found = False
 

@@ -2,8 +2,8 @@
 
 Why it collects problems rather than stopping at the first: a site administrator fixing a tool wants
 every mistake at once, each with its file and line (`courtside tool check`). tomllib keeps no line
-numbers, so each file's text is kept beside its data, and a line is found by searching inside the
-table being read. The rules checked here are documented in content/tools/README.md.
+numbers, so each file's text is kept beside its data (app/toml_source.py), and a line is found by
+searching inside the table being read. The rules checked here are documented in content/tools/README.md.
 """
 
 from __future__ import annotations
@@ -11,7 +11,6 @@ from __future__ import annotations
 import hashlib
 import keyword
 import re
-import tomllib
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -34,6 +33,7 @@ from app.screening_model import (
     Total,
 )
 from app.screening_model import did_you_mean as _hint
+from app.toml_source import TomlError, TomlSource
 
 FORMAT = 2
 TOOLS_DIR = Path(__file__).resolve().parent.parent / "content" / "tools"
@@ -60,74 +60,11 @@ _INCLUDE_KEYS = {"block", "show_if", "together"}
 _LOCALE_KEYS = {"status", "title", "intro", "source", "note"}
 
 
-# --- A file and its lines ------------------------------------------------------------------------------
-
-
-@dataclass
-class _Source:
-    """A file's text kept beside its parsed data, so problems can point at a line."""
-
-    path: Path
-    raw: bytes
-    lines: list[str]
-    headers: list[int]  # numbers of the lines that open a table: [x] or [[x]]
-
-    @classmethod
-    def read(cls, path: Path) -> _Source:
-        """Raises OSError or UnicodeDecodeError; the caller says where the file was asked for."""
-        raw = path.read_bytes()
-        lines = raw.decode("utf-8").splitlines()
-        headers = [n for n, line in enumerate(lines, start=1) if re.match(r"\s*\[", line)]
-        return cls(path, raw, lines, headers)
-
-    @property
-    def name(self) -> str:
-        return str(self.path)
-
-    def end_of(self, anchor: int | None) -> int:
-        """The line after the last line of the table that starts at `anchor`."""
-        if anchor is None:
-            return len(self.lines) + 1
-        return next((h for h in self.headers if h > anchor), len(self.lines) + 1)
-
-    def find(self, pattern: str, anchor: int | None = None, end: int | None = None) -> int | None:
-        """1-based number of the first line in [anchor, end) matching the regex `pattern`."""
-        rx = re.compile(pattern)
-        stop = end if end is not None else len(self.lines) + 1
-        for number in range(anchor or 1, min(stop, len(self.lines) + 1)):
-            if rx.search(self.lines[number - 1]):
-                return number
-        return None
-
-    def start_of(self, anchor: int | None) -> int | None:
-        """The header line of the table that holds line `anchor`."""
-        if anchor is None:
-            return None
-        return max((h for h in self.headers if h <= anchor), default=1)
-
-    def key(self, key: str, anchor: int | None) -> int | None:
-        """The line where `key = ` is written inside the table that holds line `anchor`."""
-        return self.find(rf"(^|[\s{{,]){re.escape(key)}\s*=", self.start_of(anchor), self.end_of(anchor))
-
-    def quoted(self, key: str, value: str, anchor: int | None) -> int | None:
-        return self.find(rf"\b{re.escape(key)}\s*=\s*[\"']{re.escape(value)}[\"']", self.start_of(anchor),
-                         self.end_of(anchor))
-
-    def header(self, table: str, index: int) -> int | None:
-        """Line of the `index`-th `[[table]]` header (0-based), the anchor for problems inside that entry."""
-        rx = re.compile(rf"^\s*\[\[\s*{re.escape(table)}\s*\]\]")
-        hits = [n for n, line in enumerate(self.lines, start=1) if rx.search(line)]
-        return hits[index] if index < len(hits) else None
-
-    def table(self, dotted: str) -> int | None:
-        return self.find(rf"^\s*\[\s*{re.escape(dotted)}\s*\]")
-
-
 @dataclass
 class _Total:
     """A total as written, waiting for every name to be known."""
 
-    src: _Source
+    src: TomlSource
     anchor: int | None
     id: str
     label: str
@@ -141,7 +78,7 @@ class _Total:
 class _Condition:
     """A condition as written: where it is, whose it is, and what it says."""
 
-    src: _Source
+    src: TomlSource
     line: int | None
     owner: str  # "item 'x'", "block 'y'", "flag 'z'": how problems name it
     node: str | None  # the item or flag it belongs to; None for a block's condition
@@ -161,19 +98,19 @@ class _Loader(CrossChecks):
     totals: dict[str, Total] = field(default_factory=dict)
     flags: list[Flag] = field(default_factory=list)
     names: dict[str, str] = field(default_factory=dict)  # id -> "item" | "total" | "flag"
-    where: dict[str, tuple[_Source, int | None]] = field(default_factory=dict)  # where each name is defined
+    where: dict[str, tuple[TomlSource, int | None]] = field(default_factory=dict)  # where each name is defined
     conditions: list[_Condition] = field(default_factory=list)
     broken: set[str] = field(default_factory=set)  # names whose own definition was refused
     unread: bool = False  # a block could not be read: its names are unknown, so name checks would only mislead
-    included_at: dict[str, tuple[_Source, int | None]] = field(default_factory=dict)  # block id -> include line
+    included_at: dict[str, tuple[TomlSource, int | None]] = field(default_factory=dict)  # block id -> include line
     declared: dict[str, list[str]] = field(default_factory=dict)  # file -> locales it declares, kept or refused
 
-    def error(self, src: _Source, line: int | None, message: str) -> None:
-        self.problems.append(Problem(src.name, line, message))
+    def error(self, src: TomlSource, line: int | None, message: str) -> None:
+        self.problems.append(Problem(str(src.path), line, message))
 
     # --- pieces shared by every table ---
 
-    def claim(self, src: _Source, line: int | None, name: object, what: str) -> str | None:
+    def claim(self, src: TomlSource, line: int | None, name: object, what: str) -> str | None:
         if not isinstance(name, str) or not _ID.fullmatch(name) or keyword.iskeyword(name) or name in FUNCTIONS:
             self.error(src, line, f"{what} id {name!r} must be lower-case letters, digits and _ "
                                   "(starting with a letter, and not a reserved word)")
@@ -185,23 +122,24 @@ class _Loader(CrossChecks):
         self.where[name] = (src, line)
         return name
 
-    def text(self, src: _Source, anchor: int | None, data: dict[str, Any], key: str, owner: str,
+    def text(self, src: TomlSource, anchor: int | None, data: dict[str, Any], key: str, owner: str,
              required: bool = True) -> str | None:
         value = data.get(key)
         if value is None and not required:
             return ""
         if not isinstance(value, str) or not value.strip():
-            self.error(src, src.key(key, anchor) if key in data else anchor, f"{owner}: '{key}' is missing or not text")
+            self.error(src, src.key_in_table(key, anchor) if key in data else anchor,
+                       f"{owner}: '{key}' is missing or not text")
             return None
         return value
 
-    def unknown_keys(self, src: _Source, anchor: int | None, data: dict[str, Any], allowed: set[str],
+    def unknown_keys(self, src: TomlSource, anchor: int | None, data: dict[str, Any], allowed: set[str],
                      owner: str, elsewhere: dict[str, str] | None = None) -> bool:
         ok = True
         for key in data:
             if key in allowed:
                 continue
-            line = src.key(key, anchor) or anchor
+            line = src.key_in_table(key, anchor) or anchor
             if elsewhere and key in elsewhere:
                 self.error(src, line, f"{owner}: '{key}' is only for {elsewhere[key]}")
             else:
@@ -210,7 +148,7 @@ class _Loader(CrossChecks):
             ok = False
         return ok
 
-    def condition(self, src: _Source, line: int | None, source: object, owner: str, node: str | None,
+    def condition(self, src: TomlSource, line: int | None, source: object, owner: str, node: str | None,
                   field_name: str, section: str | None = None) -> str | None:
         if not isinstance(source, str):
             self.error(src, line, f"{owner}: '{field_name}' must be text")
@@ -223,7 +161,7 @@ class _Loader(CrossChecks):
         self.conditions.append(_Condition(src, line, owner, node, section, expr, field_name))
         return source
 
-    def translations(self, src: _Source, line: int | None, raw: object, declared: list[str], owner: str,
+    def translations(self, src: TomlSource, line: int | None, raw: object, declared: list[str], owner: str,
                      what: str) -> tuple[tuple[str, str], ...]:
         """`translations = { cy = "..." }`: every declared locale present, no other, each one text."""
         if raw is None:
@@ -247,7 +185,7 @@ class _Loader(CrossChecks):
 
     # --- headers ---
 
-    def head(self, src: _Source, data: dict[str, Any], role: str) -> tuple[dict[str, Any], int | None] | None:
+    def head(self, src: TomlSource, data: dict[str, Any], role: str) -> tuple[dict[str, Any], int | None] | None:
         line = src.table(role)
         head = data.get(role)
         if not isinstance(head, dict):
@@ -256,7 +194,7 @@ class _Loader(CrossChecks):
         self.unknown_keys(src, line, head, _HEAD_KEYS[role], f"[{role}]")
         fmt = head.get("format")
         if fmt != FORMAT:
-            where = src.key("format", line) if "format" in head else line
+            where = src.key_in_table("format", line) if "format" in head else line
             said = "no 'format'" if fmt is None else f"format {fmt!r}"
             self.error(src, where, f"[{role}] has {said}; this version of Courtside reads format = {FORMAT} "
                                    "(see content/tools/README.md)")
@@ -267,12 +205,12 @@ class _Loader(CrossChecks):
                            f"unknown table '{key}' in {a_an(role)} file (expected {expected})")
         return head, line
 
-    def locales(self, src: _Source, head: dict[str, Any], role: str, intro: str,
+    def locales(self, src: TomlSource, head: dict[str, Any], role: str, intro: str,
                 published: bool) -> tuple[SectionLocale, ...]:
         """The translations a file declares. A refused declaration still counts as declared for the file's
         items, so one mistake in it is one problem, not one per translated item."""
         raw = head.get("locales", {})
-        base_line = src.key("locales", src.table(role)) or src.table(role)
+        base_line = src.key_in_table("locales", src.table(role)) or src.table(role)
         if not isinstance(raw, dict):
             self.error(src, base_line, f"[{role}] 'locales' must be a table: [{role}.locales.<code>]")
             return ()
@@ -284,18 +222,18 @@ class _Loader(CrossChecks):
                 self.error(src, line, f"{owner}: a locale is a language code such as 'cy' or 'pl' "
                                       f"(the source text is '{SOURCE_LOCALE}')")
                 continue
-            self.declared.setdefault(src.name, []).append(code)
+            self.declared.setdefault(str(src.path), []).append(code)
             if not isinstance(entry, dict):
                 self.error(src, line, f"{owner} must be a table with status, title and source")
                 continue
             self.unknown_keys(src, line, entry, _LOCALE_KEYS, owner)
             status = entry.get("status")
             if status not in TRANSLATION_STATUSES:
-                self.error(src, src.key("status", line) or line,
+                self.error(src, src.key_in_table("status", line) or line,
                            f"{owner}: 'status' must be one of {', '.join(TRANSLATION_STATUSES)}")
                 continue
             if published and status != "validated":
-                self.error(src, src.key("status", line) or line,
+                self.error(src, src.key_in_table("status", line) or line,
                            f"{owner}: a published instrument may only carry a validated translation "
                            f"(status = \"validated\", with its source), not '{status}'")
                 continue
@@ -310,8 +248,8 @@ class _Loader(CrossChecks):
 
     # --- blocks, items, totals, flags ---
 
-    def block(self, src: _Source, data: dict[str, Any], role: str, section: Section) -> None:
-        declared = self.declared.pop(src.name, [])
+    def block(self, src: TomlSource, data: dict[str, Any], role: str, section: Section) -> None:
+        declared = self.declared.pop(str(src.path), [])
         scales = data.get("scales", {})
         if not isinstance(scales, dict):
             self.error(src, src.find(r"^\s*\[*\s*scales\b"), "'scales' must be a table of [scales.<name>]")
@@ -336,19 +274,19 @@ class _Loader(CrossChecks):
             for index, entry in enumerate(self.entries(src, data, "flags")):
                 self.flag(src, entry, index)
 
-    def entries(self, src: _Source, data: dict[str, Any], key: str) -> list[dict[str, Any]]:
+    def entries(self, src: TomlSource, data: dict[str, Any], key: str) -> list[dict[str, Any]]:
         value = data.get(key, [])
         if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
             self.error(src, src.find(rf"^\s*\[*\s*{re.escape(key)}\b"), f"'{key}' must be an array of tables [[{key}]]")
             return []
         return value
 
-    def item(self, src: _Source, entry: dict[str, Any], index: int,
+    def item(self, src: TomlSource, entry: dict[str, Any], index: int,
              scales: dict[str, tuple[Option, ...] | None], section: Section, declared: list[str]) -> None:
         anchor = src.header("items", index)
         if anchor is None and isinstance(entry.get("id"), str):
             anchor = src.quoted("id", entry["id"], None)
-        anchor = src.key("id", anchor) or anchor  # problems with the item as a whole are shown at its id
+        anchor = src.key_in_table("id", anchor) or anchor  # problems with the item as a whole are shown at its id
         item_id = self.claim(src, anchor, entry.get("id"), "item")
         if item_id is None:
             return
@@ -356,7 +294,7 @@ class _Loader(CrossChecks):
         text = self.text(src, anchor, entry, "text", owner)
         kind = entry.get("kind")
         if kind not in KINDS:
-            self.error(src, src.key("kind", anchor) or anchor,
+            self.error(src, src.key_in_table("kind", anchor) or anchor,
                        f"{owner} has kind {kind!r} (expected one of {', '.join(KINDS)})")
             self.broken.add(item_id)
             return
@@ -364,8 +302,8 @@ class _Loader(CrossChecks):
         elsewhere = {k: " and ".join(f"{n} items" for n, ks in _KIND_KEYS.items() if k in ks)
                      for k in _ALL_KIND_KEYS - _KIND_KEYS[kind]}
         ok = self.unknown_keys(src, anchor, entry, allowed, owner, elsewhere)
-        translations = self.translations(src, src.key("translations", anchor) if "translations" in entry else anchor,
-                                         entry.get("translations"), declared, owner, "text")
+        translations_line = src.key_in_table("translations", anchor) if "translations" in entry else anchor
+        translations = self.translations(src, translations_line, entry.get("translations"), declared, owner, "text")
         extra: dict[str, Any] = {}
         options: tuple[Option, ...] | None = ()
         if kind in CHOICE_KINDS:
@@ -377,17 +315,19 @@ class _Loader(CrossChecks):
         else:
             length = entry.get("max_length", 200)
             if type(length) is not int or not 1 <= length <= 2000:
-                self.error(src, src.key("max_length", anchor), f"{owner}: 'max_length' must be a whole number 1-2000")
+                self.error(src, src.key_in_table("max_length", anchor),
+                           f"{owner}: 'max_length' must be a whole number 1-2000")
                 extra = {}
             else:
                 extra = {"max_length": length}
         for key in ("source", "licence", "hint"):
             if key in entry and not isinstance(entry[key], str):
-                self.error(src, src.key(key, anchor), f"{owner}: '{key}' must be text")
+                self.error(src, src.key_in_table(key, anchor), f"{owner}: '{key}' must be text")
                 ok = False
         show_if = None
         if "show_if" in entry:
-            show_if = self.condition(src, src.key("show_if", anchor), entry["show_if"], owner, item_id, "show_if")
+            show_if = self.condition(src, src.key_in_table("show_if", anchor), entry["show_if"], owner, item_id,
+                                     "show_if")
             ok = ok and show_if is not None
         if text is None or options is None or extra is None or not ok:
             self.broken.add(item_id)
@@ -397,7 +337,7 @@ class _Loader(CrossChecks):
             source=entry.get("source") or section.source, licence=entry.get("licence") or section.licence,
             translations=translations, hint=entry.get("hint", ""), **extra))
 
-    def item_options(self, src: _Source, anchor: int | None, entry: dict[str, Any],
+    def item_options(self, src: TomlSource, anchor: int | None, entry: dict[str, Any],
                      scales: dict[str, tuple[Option, ...] | None], owner: str, kind: str,
                      declared: list[str]) -> tuple[Option, ...] | None:
         if ("options" in entry) == ("scale" in entry):
@@ -407,12 +347,13 @@ class _Loader(CrossChecks):
             scale = entry["scale"]
             if not isinstance(scale, str) or scale not in scales:
                 known = ", ".join(sorted(scales)) or "none defined"
-                self.error(src, src.key("scale", anchor), f"{owner} uses unknown scale {scale!r}"
-                                                          f"{_hint(str(scale), scales)} (scales in this file: {known})")
+                self.error(src, src.key_in_table("scale", anchor),
+                           f"{owner} uses unknown scale {scale!r}{_hint(str(scale), scales)} "
+                           f"(scales in this file: {known})")
                 return None
             options = scales[scale]
         elif not isinstance(entry["options"], list):
-            self.error(src, src.key("options", anchor), f"{owner}: 'options' must be a list")
+            self.error(src, src.key_in_table("options", anchor), f"{owner}: 'options' must be a list")
             return None
         else:
             options = self.options(src, anchor, entry["options"], owner, declared)
@@ -429,7 +370,7 @@ class _Loader(CrossChecks):
             return None
         return options
 
-    def options(self, src: _Source, anchor: int | None, raw: list[Any], owner: str,
+    def options(self, src: TomlSource, anchor: int | None, raw: list[Any], owner: str,
                 declared: list[str]) -> tuple[Option, ...] | None:
         if not raw:
             self.error(src, anchor, f"{owner} has no options")
@@ -476,28 +417,30 @@ class _Loader(CrossChecks):
             options.append(Option(value, label, score, exclusive, translations))
         return tuple(options) if ok else None
 
-    def number(self, src: _Source, anchor: int | None, entry: dict[str, Any], owner: str) -> dict[str, Any] | None:
+    def number(self, src: TomlSource, anchor: int | None, entry: dict[str, Any], owner: str) -> dict[str, Any] | None:
         low, high, decimals = entry.get("min"), entry.get("max"), entry.get("decimals", 0)
         for key, value in (("min", low), ("max", high)):
             if isinstance(value, bool) or not isinstance(value, int | float):
-                self.error(src, src.key(key, anchor) or anchor, f"number {owner} needs '{key}', a number")
+                self.error(src, src.key_in_table(key, anchor) or anchor, f"number {owner} needs '{key}', a number")
                 return None
         if type(decimals) is not int or not 0 <= decimals <= 3:
-            self.error(src, src.key("decimals", anchor), f"{owner}: 'decimals' must be 0, 1, 2 or 3")
+            self.error(src, src.key_in_table("decimals", anchor), f"{owner}: 'decimals' must be 0, 1, 2 or 3")
             return None
         if not low < high:
-            self.error(src, src.key("min", anchor), f"{owner}: 'min' ({low}) must be below 'max' ({high})")
+            self.error(src, src.key_in_table("min", anchor), f"{owner}: 'min' ({low}) must be below 'max' ({high})")
             return None
         if decimals == 0 and not (float(low).is_integer() and float(high).is_integer()):
-            self.error(src, src.key("min", anchor), f"{owner}: with no decimals, 'min' and 'max' must be whole numbers")
+            self.error(src, src.key_in_table("min", anchor),
+                       f"{owner}: with no decimals, 'min' and 'max' must be whole numbers")
             return None
         unit = entry.get("unit", "")
         if not isinstance(unit, str):
-            self.error(src, src.key("unit", anchor), f"{owner}: 'unit' must be text")
+            self.error(src, src.key_in_table("unit", anchor), f"{owner}: 'unit' must be text")
             return None
         return {"minimum": low, "maximum": high, "decimals": decimals, "unit": unit}
 
-    def date_range(self, src: _Source, anchor: int | None, entry: dict[str, Any], owner: str) -> dict[str, Any] | None:
+    def date_range(self, src: TomlSource, anchor: int | None, entry: dict[str, Any],
+                   owner: str) -> dict[str, Any] | None:
         out: dict[str, Any] = {}
         for key, attr in (("earliest", "earliest"), ("latest", "latest")):
             if key not in entry:
@@ -513,18 +456,20 @@ class _Loader(CrossChecks):
                 except ValueError:
                     ok = False
             if not ok:
-                self.error(src, src.key(key, anchor), f"{owner}: '{key}' must be a date (YYYY-MM-DD) or \"today\"")
+                self.error(src, src.key_in_table(key, anchor),
+                           f"{owner}: '{key}' must be a date (YYYY-MM-DD) or \"today\"")
                 return None
             out[attr] = value
         low, high = out.get("earliest"), out.get("latest")
         if low and high and "today" not in (low, high) and low > high:
-            self.error(src, src.key("earliest", anchor), f"{owner}: 'earliest' ({low}) is after 'latest' ({high})")
+            self.error(src, src.key_in_table("earliest", anchor),
+                       f"{owner}: 'earliest' ({low}) is after 'latest' ({high})")
             return None
         return out
 
-    def total(self, src: _Source, entry: dict[str, Any], index: int) -> None:
+    def total(self, src: TomlSource, entry: dict[str, Any], index: int) -> None:
         anchor = src.header("totals", index)
-        anchor = src.key("id", anchor) or anchor
+        anchor = src.key_in_table("id", anchor) or anchor
         total_id = self.claim(src, anchor, entry.get("id"), "total")
         if total_id is None:
             return
@@ -532,7 +477,7 @@ class _Loader(CrossChecks):
         ok = self.unknown_keys(src, anchor, entry, _TOTAL_KEYS, owner)
         label = self.text(src, anchor, entry, "label", owner)
         refs = entry.get("items")
-        items_line = src.key("items", anchor) or anchor
+        items_line = src.key_in_table("items", anchor) or anchor
         if not isinstance(refs, list) or not refs or not all(isinstance(m, str) for m in refs):
             self.error(src, items_line, f"{owner} needs 'items', a list of item ids (or ids of other totals)")
             ok = False
@@ -540,7 +485,7 @@ class _Loader(CrossChecks):
             self.error(src, items_line, f"{owner} lists '{next(r for r in refs if refs.count(r) > 1)}' twice")
             ok = False
         bands = entry.get("bands", [])
-        bands_line = src.key("bands", anchor)
+        bands_line = src.key_in_table("bands", anchor)
         if not isinstance(bands, list) or not all(isinstance(b, dict) for b in bands):
             self.error(src, bands_line, f"{owner}: 'bands' must be a list of {{ from, to, label }}")
             ok = False
@@ -549,9 +494,9 @@ class _Loader(CrossChecks):
             return
         self.raw_totals.append(_Total(src, anchor, total_id, label, refs, bands, items_line, bands_line))
 
-    def flag(self, src: _Source, entry: dict[str, Any], index: int) -> None:
+    def flag(self, src: TomlSource, entry: dict[str, Any], index: int) -> None:
         anchor = src.header("flags", index)
-        anchor = src.key("id", anchor) or anchor
+        anchor = src.key_in_table("id", anchor) or anchor
         flag_id = self.claim(src, anchor, entry.get("id"), "flag")
         if flag_id is None:
             return
@@ -559,7 +504,7 @@ class _Loader(CrossChecks):
         ok = self.unknown_keys(src, anchor, entry, _FLAG_KEYS, owner)
         when = self.text(src, anchor, entry, "when", owner)
         if when is not None:
-            when = self.condition(src, src.key("when", anchor), when, owner, flag_id, "when")
+            when = self.condition(src, src.key_in_table("when", anchor), when, owner, flag_id, "when")
         why, risk = entry.get("why", ""), entry.get("risk")
         if not isinstance(why, str) or (risk is not None and (not isinstance(risk, str) or not risk.strip())):
             self.error(src, anchor, f"{owner}: 'why' and 'risk' must be text")
@@ -585,9 +530,10 @@ def resolve_path(name_or_path: str | Path) -> Path:
     return Path(name_or_path)
 
 
-def _read(loader: _Loader, path: Path, cited: tuple[_Source, int | None] | None) -> tuple[_Source, dict] | None:
+def _read(loader: _Loader, path: Path, cited: tuple[TomlSource, int | None] | None
+          ) -> tuple[TomlSource, dict[str, Any]] | None:
     try:
-        src = _Source.read(path)
+        src = TomlSource.read(path)
     except OSError as exc:
         if cited:
             loader.error(cited[0], cited[1], f"cannot read block file {path} ({exc.strerror})")
@@ -598,11 +544,9 @@ def _read(loader: _Loader, path: Path, cited: tuple[_Source, int | None] | None)
         loader.problems.append(Problem(str(path), None, f"not UTF-8 text (byte {exc.start})"))
         return None
     try:
-        return src, tomllib.loads(src.raw.decode("utf-8"))
-    except tomllib.TOMLDecodeError as exc:
-        match = re.search(r"\(at line (\d+), column \d+\)", str(exc))
-        message = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(exc)) or "invalid TOML"
-        loader.error(src, int(match.group(1)) if match else None, f"invalid TOML: {message}")
+        return src, src.parse()
+    except TomlError as exc:
+        loader.error(src, exc.line, exc.message)
         return None
 
 
@@ -623,7 +567,7 @@ def check(name_or_path: str | Path) -> tuple[Tool | None, list[Problem]]:
     title = loader.text(src, head_line, head, "title", "[tool]")
     description = head.get("description", "")
     includes = head.get("include", [])
-    include_line = src.key("include", head_line)
+    include_line = src.key_in_table("include", head_line)
     if not isinstance(includes, list):
         loader.error(src, include_line, "'include' must be a list of block file names")
         includes = []
@@ -650,7 +594,7 @@ def check(name_or_path: str | Path) -> tuple[Tool | None, list[Problem]]:
         path=str(path)), []
 
 
-def _include(loader: _Loader, src: _Source, include_line: int | None, entry: object, seen: list[str],
+def _include(loader: _Loader, src: TomlSource, include_line: int | None, entry: object, seen: list[str],
              path: Path, hasher: Any) -> None:
     if isinstance(entry, str):
         entry = {"block": entry}
@@ -685,17 +629,19 @@ def _include(loader: _Loader, src: _Source, include_line: int | None, entry: obj
     meta, meta_line = got
     published = meta.get("published", False)
     if not isinstance(published, bool):
-        loader.error(block, block.key("published", meta_line), "[instrument] 'published' must be true or false")
+        loader.error(block, block.key_in_table("published", meta_line),
+                     "[instrument] 'published' must be true or false")
         published = False
     section_id = meta.get("id")
     fields = [loader.text(block, meta_line, meta, key, "[instrument]", required=key != "intro")
               for key in ("title", "intro", "source", "licence")]
     if not isinstance(section_id, str) or not _ID.fullmatch(section_id):
-        loader.error(block, block.key("id", meta_line) or meta_line,
+        loader.error(block, block.key_in_table("id", meta_line) or meta_line,
                      "[instrument] 'id' must be lower-case letters, digits and _")
         return
     if any(s.id == section_id for s in loader.sections):
-        loader.error(block, block.key("id", meta_line), f"block id '{section_id}' is already used by another block")
+        loader.error(block, block.key_in_table("id", meta_line),
+                     f"block id '{section_id}' is already used by another block")
         return
     locales = loader.locales(block, meta, "instrument", fields[1] or "", published)
     if any(f is None for f in fields):

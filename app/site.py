@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import tomllib
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
@@ -13,6 +12,7 @@ from zoneinfo import ZoneInfo
 from babel import Locale, UnknownLocaleError
 
 from app.i18n import N_
+from app.toml_source import TomlError, TomlSource
 
 CONTENT_DIR = Path(__file__).resolve().parent.parent / "content"
 SITES_DIR = CONTENT_DIR / "sites"
@@ -171,41 +171,34 @@ class Site:
         return [p for p in self.providers if requirement in p.requirements]
 
 
-def _line_of(text: str, needle: str) -> int | None:
-    for number, line in enumerate(text.splitlines(), start=1):
-        if needle in line:
-            return number
-    return None
-
-
-def _require(data: dict[str, Any], key: str, where: str, path: Path, text: str) -> Any:
+def _require(data: dict[str, Any], key: str, where: str, src: TomlSource) -> Any:
     if key not in data or data[key] in ("", None):
-        line = _line_of(text, f"[{where}") if where else None
-        at = f"{path}:{line}" if line else str(path)
+        at = src.at(src.containing(f"[{where}") if where else None)
         raise ConfigError(f"{at}: '{key}' is missing in [{where or 'top level'}]")
     return data[key]
 
 
 def parse_site(text: str, path: Path) -> Site:
+    """Parse and validate a site file's text; `path` is only for messages."""
     try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path}: {exc}") from None
+        data = TomlSource.from_text(path, text).parse()
+    except TomlError as exc:
+        raise ConfigError(str(exc)) from None
     return build_site(data, path, text)
 
 
 def build_site(data: dict[str, Any], path: Path, text: str = "") -> Site:
     """Validate parsed configuration; `text` (the file as written) lets errors name their line."""
+    src = TomlSource.from_text(path, text)
 
     def req(d: dict[str, Any], key: str, where: str) -> Any:
-        return _require(d, key, where, path, text)
+        return _require(d, key, where, src)
 
     def at(needle: str) -> str:
-        line = _line_of(text, needle)
-        return f"{path}:{line}" if line else str(path)
+        return src.at(src.containing(needle))
 
     s = req(data, "site", "")
-    providers = _providers(data, path, text)
+    providers = _providers(data, src)
     courts = tuple(Court(req(c, "id", "[courts"), req(c, "name", "[courts")) for c in data.get("courts", []))
     officers = tuple(
         Officer(req(o, "id", "[officers"), req(o, "name", "[officers"), o.get("role", "cdo"),
@@ -237,28 +230,8 @@ def build_site(data: dict[str, Any], path: Path, text: str = "") -> Site:
         probation_contact=s.get("probation_contact", ""), retention_years=int(s.get("retention_years", 8)),
         courts=courts, officers=officers, providers=tuple(providers), raw=data,
         probation_phone=str(s.get("probation_phone", "")), probation_email=str(s.get("probation_email", "")),
-        custody_suites=suites, **_leaflet_options(data, path, text), security=_security(data, path, text),
+        custody_suites=suites, **_leaflet_options(data, src), security=_security(data, src),
     )
-
-
-class _Where:
-    """Line numbers for errors: the line of a key inside the n-th [[providers]] block, not anywhere in the file."""
-
-    def __init__(self, path: Path, text: str) -> None:
-        self.path = path
-        self.lines = text.splitlines()
-        self.blocks = [i for i, line in enumerate(self.lines) if line.strip() == "[[providers]]"]
-
-    def __call__(self, n: int, *needles: str) -> str:
-        if not self.lines:
-            return str(self.path)
-        start = self.blocks[n] if n < len(self.blocks) else 0
-        end = self.blocks[n + 1] if n + 1 < len(self.blocks) else len(self.lines)
-        for needle in needles:
-            for i in range(start, end):
-                if needle in self.lines[i]:
-                    return f"{self.path}:{i + 1}"
-        return f"{self.path}:{start + 1}" if n < len(self.blocks) else str(self.path)
 
 
 def _local_text(value: Any, what: str, where: str) -> dict[str, str]:
@@ -294,8 +267,16 @@ def _hhmm(value: Any, what: str, where: str) -> time:
         raise ConfigError(f"{where}: {what} '{value}' is not a real time of day") from None
 
 
-def _providers(data: dict[str, Any], path: Path, text: str) -> list[Provider]:
-    where = _Where(path, text)
+def _providers(data: dict[str, Any], src: TomlSource) -> list[Provider]:
+    def where(n: int, *needles: str) -> str:
+        """Where to point: the first needle inside the n-th [[providers]] entry (its subtables included), not
+        anywhere in the file; else the entry's header."""
+        start, end = src.header("providers", n), src.header("providers", n + 1)
+        for needle in needles:
+            if line := src.containing(needle, start, end):
+                return src.at(line)
+        return src.at(start)
+
     providers: list[Provider] = []
     seen: set[str] = set()
     for n, p in enumerate(data.get("providers", [])):
@@ -380,10 +361,9 @@ def _providers(data: dict[str, Any], path: Path, text: str) -> list[Provider]:
     return providers
 
 
-def _leaflet_options(data: dict[str, Any], path: Path, text: str) -> dict[str, Any]:
+def _leaflet_options(data: dict[str, Any], src: TomlSource) -> dict[str, Any]:
     options = data.get("leaflet", {})
-    line = _line_of(text, "[leaflet]")
-    at = f"{path}:{line}" if line else str(path)
+    at = src.at(src.containing("[leaflet]"))
     show_name = options.get("show_name", False)
     if not isinstance(show_name, bool):
         raise ConfigError(f"{at}: [leaflet] show_name must be true or false")
@@ -393,10 +373,9 @@ def _leaflet_options(data: dict[str, Any], path: Path, text: str) -> dict[str, A
     return {"leaflet_shows_name": show_name, "leaflet_paper": paper}
 
 
-def _security(data: dict[str, Any], path: Path, text: str) -> Security:
+def _security(data: dict[str, Any], src: TomlSource) -> Security:
     options = data.get("security", {})
-    line = _line_of(text, "[security]")
-    at = f"{path}:{line}" if line else str(path)
+    at = src.at(src.containing("[security]"))
     unknown = set(options) - set(Security.__dataclass_fields__)
     if unknown:
         raise ConfigError(f"{at}: [security] does not know {', '.join(sorted(unknown))}")

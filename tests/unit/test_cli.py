@@ -34,5 +34,5 @@ def test_a_broken_site_file_is_named_with_its_line(tmp_path):
     bad.write_text('[site]\nid = "x"\nname = \n')
     result = courtside("run", "--web", "--data-dir", str(tmp_path / "t"), "--site-file", str(bad))
     assert result.returncode != 0
-    assert f"{bad}" in result.stderr and "line 3" in result.stderr
+    assert f"{bad}:3: invalid TOML: Invalid value" in result.stderr
     assert "Traceback" not in result.stderr
