@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 from zoneinfo import ZoneInfo
 
 from babel import Locale, UnknownLocaleError
@@ -187,9 +187,58 @@ def parse_site(text: str, path: Path) -> Site:
     return build_site(data, path, text)
 
 
+def _shapes(data: dict[str, Any], src: TomlSource) -> None:
+    """Every part of the file is the kind of value it must be, checked before any is read: a number where a list
+    belongs (or a null in configuration that came as JSON) is named with its line, never met later as a TypeError.
+    """
+    def fail(line: int | None, what: str, must: str) -> NoReturn:
+        raise ConfigError(f"{src.at(line)}: {what} must be {must}")
+
+    if not isinstance(data, dict):
+        fail(None, "the site file", "a set of tables: [site], [[courts]], [[officers]], ...")
+    for key in ("site", "leaflet", "security"):
+        if key in data and not isinstance(data[key], dict):
+            fail(src.key_after(key) or src.table(key), key, f"a table, written [{key}]")
+    for key in ("courts", "officers", "custody_suites", "providers"):
+        if key in data and not (isinstance(data[key], list) and all(isinstance(e, dict) for e in data[key])):
+            fail(src.key_after(key) or src.header(key, 0), key, f"entries each written [[{key}]]")
+    for key in _SITE_TEXT:
+        if key in data.get("site", {}) and not isinstance(data["site"][key], str):
+            fail(src.key_after(key, src.table("site")), f"[site] {key}", 'text in quotes')
+    for key in ("courts", "officers", "custody_suites"):
+        for n, entry in enumerate(data.get(key, [])):
+            for name, value in entry.items():
+                if not isinstance(value, str):
+                    fail(src.key_in_table(name, src.header(key, n)), f"[[{key}]] number {n + 1} {name}",
+                         "text in quotes")
+    for n, provider in enumerate(data.get("providers", [])):
+        head = src.header("providers", n)
+        slots = provider.get("slots", {})
+        if not isinstance(slots, dict):
+            fail(src.key_after("slots", head), f"provider {n + 1} slots", "a table, written [providers.slots]")
+        hours = provider.get("opening_hours", {})
+        if not isinstance(hours, dict) or not all(isinstance(v, str) for v in hours.values()):
+            fail(src.key_after("opening_hours", head), f"provider {n + 1} opening_hours",
+                 'a table of days, written [providers.opening_hours] with lines like mon = "09:00-17:00"')
+        for table, key, kinds, example in _PROVIDER_LISTS:
+            value = (slots if table == "slots" else provider).get(key, [])
+            if not (isinstance(value, list) and all(isinstance(v, kinds) and not isinstance(v, bool) for v in value)):
+                fail(src.key_after(key, head), f"provider {n + 1} {'slots ' if table == 'slots' else ''}{key}",
+                     f"a list, for example {key} = {example}")
+
+
+_SITE_TEXT = ("id", "name", "screening_tool", "probation_contact", "probation_phone", "probation_email")
+# Lists a provider entry holds: (table, key, what each item may be, an example as written).
+_PROVIDER_LISTS: tuple[tuple[str, str, type | tuple[type, ...], str], ...] = (
+    ("provider", "requirements", str, '["ATR", "DRR"]'), ("provider", "languages", str, '["pl", "ur"]'),
+    ("provider", "accessibility", str, '["step_free"]'), ("slots", "weekdays", str, '["mon", "wed"]'),
+    ("slots", "times", (str, time), '["10:00", "14:00"]'), ("slots", "closed", (str, date), '["2026-12-25"]'))
+
+
 def build_site(data: dict[str, Any], path: Path, text: str = "") -> Site:
     """Validate parsed configuration; `text` (the file as written) lets errors name their line."""
     src = TomlSource.from_text(path, text)
+    _shapes(data, src)
 
     def req(d: dict[str, Any], key: str, where: str) -> Any:
         return _require(d, key, where, src)
@@ -225,9 +274,13 @@ def build_site(data: dict[str, Any], path: Path, text: str = "") -> Site:
         raise ConfigError(f"{path}: at least one [[courts]] entry is needed")
     if not officers:
         raise ConfigError(f"{path}: at least one [[officers]] entry is needed")
+    years = s.get("retention_years", 8)
+    if not isinstance(years, int) or isinstance(years, bool) or not 1 <= years <= 100:
+        raise ConfigError(f"{src.at(src.key_after('retention_years'))}: [site] retention_years must be a whole number "
+                          "of years from 1 to 100 (NHS: adult health 8, mental health 20)")
     return Site(
         id=req(s, "id", "site"), name=req(s, "name", "site"), screening_tool=req(s, "screening_tool", "site"),
-        probation_contact=s.get("probation_contact", ""), retention_years=int(s.get("retention_years", 8)),
+        probation_contact=s.get("probation_contact", ""), retention_years=years,
         courts=courts, officers=officers, providers=tuple(providers), raw=data,
         probation_phone=str(s.get("probation_phone", "")), probation_email=str(s.get("probation_email", "")),
         custody_suites=suites, **_leaflet_options(data, src), security=_security(data, src),
@@ -393,9 +446,11 @@ def _security(data: dict[str, Any], src: TomlSource) -> Security:
 def load_site(path: Path | str) -> Site:
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        text = path.read_bytes().decode("utf-8")
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read the site file ({exc.strerror})") from None
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{path}: not UTF-8 text (byte {exc.start}): save the site file as UTF-8") from None
     return parse_site(text, path)
 
 
