@@ -182,9 +182,9 @@ def _questions(path: Path, data: dict[str, Any], easy: tuple[SourcePage, ...], s
             raise ContentError(f"{path}: {where} has unknown key(s) {', '.join(sorted(extra))}")
         if not isinstance(qid, str) or not _ID_RE.fullmatch(qid) or qid in {x.id for x in out}:
             raise ContentError(f"{path}: {where} 'id' must be unique lower snake case")
-        if q.get("page") not in easy_ids:
+        if not isinstance(q.get("page"), str) or q["page"] not in easy_ids:
             raise ContentError(f"{path}: {where} 'page' must name an easy-read page, got {q.get('page')!r}")
-        if q.get("standard_page") not in standard_ids:
+        if not isinstance(q.get("standard_page"), str) or q["standard_page"] not in standard_ids:
             raise ContentError(f"{path}: {where} 'standard_page' must name a standard page, "
                                f"got {q.get('standard_page')!r}")
         priority = q.get("priority")

@@ -460,7 +460,7 @@ def _criterion(item: _Loaded, index: int, entry: dict[str, Any], sources: dict[s
     if not _ID.fullmatch(cid):
         raise _error(t, line, f"criterion id '{cid}' must be lower-case letters, digits and _")
     applies = entry.get("applies_to")
-    if not isinstance(applies, list) or not applies:
+    if not isinstance(applies, list) or not applies or not all(isinstance(rid, str) for rid in applies):
         raise _error(t, t.key_after("applies_to", line) or line,
                      f"{owner}: applies_to must list requirements, e.g. [\"ATR\"]")
     for rid in applies:
