@@ -119,10 +119,12 @@ def needs_reason(case: Case) -> bool:
     return bool(case.sentence and case.sentence.get("outcome") not in INTERIM_OUTCOMES)
 
 
-def check_reason(reason: str) -> str:
+def check_reason(reason: str, ask: str | None = None) -> str:
+    """The reason as one line, or FieldErrors at `reason` with `ask` (what to write, already translated)."""
     reason = " ".join(reason.split())
     if len(reason) < MIN_REASON:
-        raise FieldErrors({"reason": _("Say why you are correcting the record, for example 'wrong length typed'")})
+        raise FieldErrors({"reason": ask or _("Say why you are correcting the record, for example 'wrong length "
+                                              "typed'")})
     return reason
 
 

@@ -862,9 +862,10 @@ class OfficerSession:
         if breach_id not in self.case(case_id).breaches:
             e["breach"] = _("Choose the breach to withdraw")
         try:
-            reason = sentences.check_reason(reason)
-        except FieldErrors:
-            e["reason"] = _("Say why the breach is withdrawn, for example 'recorded on the wrong case'")
+            reason = sentences.check_reason(reason, _("Say why the breach is withdrawn, for example 'recorded on "
+                                                      "the wrong case'"))
+        except FieldErrors as refused:
+            e.update(refused.errors)
         if e:
             raise FieldErrors(e)
         return self.record(case_id, "breach_withdrawn", {"breach_id": breach_id, "reason": reason})

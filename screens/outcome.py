@@ -79,12 +79,9 @@ async def outcome_page(shell: Shell, case_id: str) -> ft.Control:
                               parse_day(breached_on.value or ""), brought_by.value or "", shell.today(),
                               then=outcome_page)
 
-    def show_withdraw_errors(errors: dict[str, str]) -> None:
-        withdrawn.error, why.error = errors.get("breach"), errors.get("reason")
-        withdraw_summary.content = ui.error_summary(errors)
-
     async def withdraw(_e: ft.ControlEvent) -> None:
-        await shell.save_step(show_withdraw_errors, case_id, session.withdraw_breach, case_id, withdrawn.value or "",
+        await shell.save_step(ui.field_errors({"breach": withdrawn, "reason": why}, withdraw_summary), case_id,
+                              session.withdraw_breach, case_id, withdrawn.value or "",
                               why.value or "", then=outcome_page)
 
     async def back(_e: ft.ControlEvent) -> None:
