@@ -10,8 +10,11 @@ endif
 ifeq ($(wildcard /usr/lib/postgresql/*/bin/initdb),)
 APT_NEEDS += postgresql
 endif
+ifeq ($(wildcard /usr/bin/faketime),)
+APT_NEEDS += faketime
+endif
 
-.PHONY: run test bench lint i18n clean system-packages fonts web-fonts consent-publish
+.PHONY: run test test-dates bench lint i18n clean system-packages fonts web-fonts consent-publish
 
 $(BIN)/courtside: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -54,9 +57,16 @@ ifneq ($(strip $(APT_NEEDS)),)
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(APT_NEEDS)
 endif
 
+# Every test on both cores (a hang fails its test after the limit in pyproject.toml), the ten slowest named,
+# then the date check.
 test: system-packages fonts web-fonts $(VENV)/.test-installed locales/.compiled
 	$(BIN)/ruff check .
-	$(BIN)/python -m pytest -q -p no:cacheprovider
+	$(BIN)/python -m pytest -q -p no:cacheprovider -n 2 --dist loadfile --durations=10
+	tests/run_on_dates.sh
+
+# The non-browser tests with the clock moved to the days that break date code (libfaketime; see the script).
+test-dates: system-packages fonts $(VENV)/.test-installed locales/.compiled
+	tests/run_on_dates.sh
 
 bench: fonts $(VENV)/.test-installed locales/.compiled
 	$(BIN)/python -m bench

@@ -162,12 +162,11 @@ def audit_command(data_dir: Path, action: str, case_id: str | None) -> int:
 
 def purge_command(data_dir: Path) -> int:
     """`courtside purge`: remove closed, synced cases past the site's period now (it also runs at each unlock)."""
-    from datetime import UTC, datetime
-
+    from app import clock
     from app.retention import purge_closed
     from app.tablet import Tablet
 
-    purged = purge_closed(Tablet(data_dir), datetime.now(UTC))
+    purged = purge_closed(Tablet(data_dir), clock.now())
     print(f"purged {len(purged)} closed case(s): " + (", ".join(purged) or "none"))
     return 0
 

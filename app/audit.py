@@ -21,6 +21,7 @@ from typing import Any
 from sqlalchemy import func
 from sqlalchemy.engine import Engine
 
+from app import clock
 from app.store import AuditRow, Meta, Session, select
 
 VIEW, CREATE, CHANGE, PRINT, EXPORT, PURGE = "view", "create", "change", "print", "export", "purge"
@@ -66,7 +67,7 @@ def append(s: Session, action: str, device_id: str, officer_id: str = "", case_i
     """
     last = s.exec(select(AuditRow).order_by(AuditRow.seq.desc()).limit(1)).first()  # type: ignore[union-attr]
     seq, prev = (last.seq + 1, last.hash) if last else (1, GENESIS)
-    stamp = (at or datetime.now(UTC)).astimezone(UTC).isoformat(timespec="milliseconds")
+    stamp = (at or clock.now()).astimezone(UTC).isoformat(timespec="milliseconds")
     row = AuditRow(seq=seq, id=str(uuid.uuid4()), at=stamp, action=action, officer_id=officer_id,
                    device_id=device_id, case_id=case_id, detail=detail, prev_hash=prev, hash="")
     row.hash = row_digest(row)

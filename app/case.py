@@ -73,6 +73,8 @@ class FieldErrors(ValueError):
 
 
 def age_on(dob: date, day: date) -> int:
+    """Whole years on `day`. A 29 February birthday comes round on 1 March in a common year (28 February is still
+    before it): the reading of the Family Law Reform Act 1969, s 9 noted in content/rules/statute.toml."""
     return day.year - dob.year - ((day.month, day.day) < (dob.month, dob.day))
 
 

@@ -1,14 +1,65 @@
-"""Hybrid logical clock: stamps that sort in causal order across tablets even when their wall clocks drift."""
+"""The one place Courtside learns the time: "now" and "today" for the app, and the hybrid logical clock whose
+stamps sort in causal order across tablets even when their wall clocks drift.
+
+Courts sit in England, so "today" is the date in Europe/London whatever the machine's own zone is: a hearing
+list rolls over at local midnight, not at UTC midnight (which is 23:00 or 01:00 local for half the year).
+Code a test runs in-process can be given another clock with `use()`; processes a test starts read the real one.
+"""
 
 from __future__ import annotations
 
 import threading
-import time
-from datetime import UTC, datetime
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
+
+LONDON = ZoneInfo("Europe/London")
+
+
+def _system_now() -> datetime:
+    return datetime.now(UTC)
+
+
+_source: Callable[[], datetime] = _system_now
+
+
+def now() -> datetime:
+    """This instant, timezone-aware in UTC."""
+    return _source()
+
+
+def local_now() -> datetime:
+    """This instant on the courts' wall clocks (Europe/London, GMT or BST)."""
+    return now().astimezone(LONDON)
+
+
+def today() -> date:
+    """Today's date in England."""
+    return local_now().date()
+
+
+def wall_ms() -> int:
+    return int(now().timestamp() * 1000)
+
+
+@contextmanager
+def use(source: Callable[[], datetime] | datetime) -> Iterator[None]:
+    """Let the app read another clock for the block: a fixed instant, or a callable for one that moves.
+    For tests and what-if tools only; the instant must be timezone-aware."""
+    global _source
+    fixed = source if isinstance(source, datetime) else None
+    if fixed is not None and fixed.tzinfo is None:
+        raise ValueError("clock.use needs a timezone-aware datetime")
+    previous, _source = _source, ((lambda: fixed) if fixed is not None else source)  # type: ignore[assignment]
+    try:
+        yield
+    finally:
+        _source = previous
 
 
 class HybridClock:
-    def __init__(self, device_id: str, wall_ms=lambda: int(time.time() * 1000)) -> None:
+    def __init__(self, device_id: str, wall_ms: Callable[[], int] = wall_ms) -> None:
         self.device_id = device_id
         self._wall_ms = wall_ms
         self._l = 0

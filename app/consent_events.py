@@ -11,13 +11,13 @@ import base64
 import hashlib
 from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
+from app import clock
 from app.case import REQUIREMENT_NAMES, Case, FieldErrors
 from app.consent import DEFAULT_LIBRARY, ConsentText, Library
 from app.consent_record import ConsentDetails, check_results
 from app.consent_summary import SummaryData, render_summary
-from app.i18n import TIMEZONE, _
+from app.i18n import _
 
 # The sync protocol accepts sealed payloads up to 256 KiB; base64 grows the PDF by a third.
 SUMMARY_MAX_BYTES = 180 * 1024
@@ -31,7 +31,7 @@ def consent_events(case: Case, text: ConsentText, decision: str, pages_seen: int
                    now: datetime | None = None) -> list[tuple[str, dict[str, Any]]]:
     """The (kind, payload) pairs for one consent; validate the answers first (app.consent_record.validate)."""
     library = library or DEFAULT_LIBRARY
-    recorded_at = now or datetime.now(ZoneInfo(TIMEZONE))
+    recorded_at = now or clock.local_now()
     checks = check_results(text, d.checks)
     consent: dict[str, Any] = {
         **text.record(),

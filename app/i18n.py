@@ -9,13 +9,13 @@ from io import BytesIO
 from pathlib import Path
 
 from babel import Locale
-from babel.dates import format_date, format_datetime, format_time, get_timezone
+from babel.dates import format_date, format_datetime, format_time
 from babel.support import NullTranslations, Translations
+
+from app.clock import LONDON
 
 LOCALES_DIR = Path(__file__).resolve().parent.parent / "locales"
 DOMAIN = "messages"
-TIMEZONE = "Europe/London"
-_TZ = get_timezone(TIMEZONE)
 
 _current: gettext.NullTranslations = NullTranslations()
 _locale = "en_GB"
@@ -41,11 +41,11 @@ def fmt_date(value: date, style: str = "full") -> str:
 
 
 def fmt_time(value: datetime) -> str:
-    return format_time(value, format="short", tzinfo=_TZ, locale=_locale)
+    return format_time(value, format="short", tzinfo=LONDON, locale=_locale)
 
 
 def fmt_datetime(value: datetime, style: str = "full") -> str:
-    return format_datetime(value, format=style, tzinfo=_TZ, locale=_locale)
+    return format_datetime(value, format=style, tzinfo=LONDON, locale=_locale)
 
 
 def months(n: int) -> str:

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from reportlab import rl_config
 
+from app import clock
 from app.case import Case
 from app.clock import wall_time
 from app.leaflet_layout import render
@@ -110,7 +111,7 @@ def demo_command(language: str, easy_read: bool, out: Path, site_file: Path | No
     try:
         site = load_site(site_file or demo_site_path())
         check_language(language)
-        pdf = render_leaflet(demo_data(site, today or date.today()), language, easy_read, paper or site.leaflet_paper)
+        pdf = render_leaflet(demo_data(site, today or clock.today()), language, easy_read, paper or site.leaflet_paper)
     except (ConfigError, UnknownLanguage, ValueError, StopIteration) as exc:
         reason = "the site has no provider with bookable slots" if isinstance(exc, StopIteration) else str(exc)
         print(f"courtside leaflet: {reason}", file=sys.stderr)

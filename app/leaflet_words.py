@@ -17,13 +17,14 @@ from datetime import datetime
 from io import BytesIO
 
 from babel import Locale
-from babel.dates import format_date, format_time, get_timezone
+from babel.dates import format_date, format_time
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import NullTranslations, Translations
 
 from app import ical
-from app.i18n import DOMAIN, LOCALES_DIR, TIMEZONE, UNREVIEWED
+from app.clock import LONDON
+from app.i18n import DOMAIN, LOCALES_DIR, UNREVIEWED
 from app.shaping import Script, ltr
 from app.site import ACCESSIBILITY, ROLES
 
@@ -34,7 +35,6 @@ LANGUAGES = ("en", "cy", "pl", "ro", "ur", "pa", "lt", "pt", "ar", "bn", "sq")
 _SCRIPTS = {"ur": "urdu", "ar": "arabic", "bn": "bengali", "pa": "gurmukhi"}
 # CLDR locales for dates and times: British English, and European Portuguese as most often asked for here.
 _CLDR = {"en": "en_GB", "pt": "pt_PT"}
-_TZ = get_timezone(TIMEZONE)
 _cache: dict[tuple[str, int], gettext.NullTranslations] = {}
 _cache_lock = threading.Lock()
 
@@ -185,10 +185,10 @@ def words(data: LeafletData, code: str) -> LeafletText:
     cldr = cldr_locale(code)
 
     def day(value: datetime) -> str:
-        return format_date(value.astimezone(_TZ).date(), format="full", locale=cldr)
+        return format_date(value.astimezone(LONDON).date(), format="full", locale=cldr)
 
     def clock(value: datetime) -> str:
-        return format_time(value, format="short", tzinfo=_TZ, locale=cldr)
+        return format_time(value, format="short", tzinfo=LONDON, locale=cldr)
 
     def see(appt: LeafletAppointment) -> str:
         if appt.see in ROLES:

@@ -16,6 +16,8 @@ from datetime import date
 from functools import cached_property
 from typing import Any
 
+from app import clock
+
 SOURCE_LOCALE = "en"
 CHOICE_KINDS = ("choice", "multiple", "yesno")  # items with options, each option scored
 KINDS = (*CHOICE_KINDS, "number", "date", "text")
@@ -169,7 +171,7 @@ class Item:
                 day = None
             if day is None:
                 return f"{answer!r} is not a date written YYYY-MM-DD"
-            low, high = self.date_bounds(today or date.today())
+            low, high = self.date_bounds(today or clock.today())
             if low and day < low:
                 return f"{answer} is before the earliest allowed date, {low.isoformat()}"
             if high and day > high:

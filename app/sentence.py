@@ -12,11 +12,10 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from app.case import INTERIM_OUTCOMES, REQUIREMENT_NAMES, Case, CaseEvent, FieldErrors
-from app.clock import wall_time
-from app.i18n import N_, TIMEZONE, _, fmt_date, months, weeks
+from app.clock import LONDON, wall_time
+from app.i18n import N_, _, fmt_date, months, weeks
 from app.rules import RuleSet
 from app.suitability import CONTACT_METHODS, ORDER_TYPES, PROVIDER_OUTCOMES, Order, blocking, check_order
 
@@ -225,4 +224,4 @@ def _version(ev: CaseEvent, kind: str) -> tuple[dict[str, Any] | None, str, bool
 
 
 def _stamp_time(hlc: str) -> datetime:
-    return wall_time(hlc).astimezone(ZoneInfo(TIMEZONE))
+    return wall_time(hlc).astimezone(LONDON)

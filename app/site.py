@@ -7,16 +7,15 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any, NoReturn
-from zoneinfo import ZoneInfo
 
 from babel import Locale, UnknownLocaleError
 
+from app.clock import LONDON
 from app.i18n import N_
 from app.toml_source import TomlError, TomlSource
 
 CONTENT_DIR = Path(__file__).resolve().parent.parent / "content"
 SITES_DIR = CONTENT_DIR / "sites"
-LONDON = ZoneInfo("Europe/London")
 WEEKDAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 REQUIREMENTS = ("ATR", "DRR", "MHTR_PRIMARY", "MHTR_SECONDARY")
 # Who the person will see, as a role the leaflet can translate; a site may instead write its own words.

@@ -11,7 +11,6 @@ import hashlib
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +19,7 @@ from sqlalchemy import select as sa_select
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Engine
 
-from app import audit, officers
+from app import audit, clock, officers
 from app.device import DeviceKeys, FileKeyStore, KeyStore, new_device_keys, open_device_keys
 from app.i18n import _
 from app.site import ConfigError, build_site
@@ -75,7 +74,7 @@ class PulledConfig:
 
 
 def now_text() -> str:
-    return datetime.now().astimezone().isoformat(timespec="seconds")
+    return clock.local_now().isoformat(timespec="seconds")
 
 
 def sealed_digest(sealed: bytes | None) -> str:

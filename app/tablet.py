@@ -10,7 +10,7 @@ import logging
 import time
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +19,7 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from sqlalchemy import Row, func
 
 from app import appointment as appointments
-from app import audit, consent_record, crypto, equality, officers, retention, roles, screening, suitability
+from app import audit, clock, consent_record, crypto, equality, officers, retention, roles, screening, suitability
 from app import custody as custodies
 from app import proposal as proposals
 from app import sentence as sentences
@@ -245,7 +245,7 @@ class Tablet:
             session.take_in_shared()
         except Exception as exc:  # a bad shared record must never stop an officer signing in; it stays in the inbox
             log.warning("event=take_in_shared_failed error=%s", type(exc).__name__)
-        retention.purge_closed(self, now or datetime.now(UTC), officer_id)
+        retention.purge_closed(self, now or clock.now(), officer_id)
         return session
 
     # --- sync bookkeeping (no key needed: sealed payloads are ready to go) ---
@@ -478,7 +478,7 @@ class OfficerSession:
                 touched.add(r.case_id)
             s.flush()
             for case_id in touched:
-                self._project_shared(s, case_id, today or date.today())
+                self._project_shared(s, case_id, today or clock.today())
             s.commit()
         for case_id in sorted(touched):
             self.audit(audit.CHANGE, case_id, "shared_received")
@@ -667,7 +667,7 @@ class OfficerSession:
                 today: date | None = None) -> Case:
         """Take requirements forward: the provider is asked to assess, and consent is taken, for these."""
         if offence is not None:
-            offence.validate(rule_book(), today or date.today())
+            offence.validate(rule_book(), today or clock.today())
         assessment = self.suitability(case_id, offence)
         if not proposed:
             raise FieldErrors({"proposed": _("Choose at least one requirement to take forward")})

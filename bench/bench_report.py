@@ -23,12 +23,11 @@ from sqlalchemy import select
 from app import equality
 from app.report import STAGES, Facts, to_csv
 from app.report_pdf import render_report
-from bench.common import median_ms, row
+from bench.common import median_ms, row, size
 from sync import report_store
 from sync.db import ReportFact, utcnow
 from sync.server import open_context
 
-CASES = 100_000
 MONTHS = tuple(f"2025-{m:02d}" for m in range(1, 13))
 MONTH = "2025-06"
 FACTS = ReportFact.__table__  # type: ignore[attr-defined]
@@ -48,12 +47,13 @@ def synthetic(rng: random.Random) -> Facts:
                  equality={**answers, "age_band": "25-34"})
 
 
-def fill(ctx: object) -> None:
+def fill(ctx: object, cases: int) -> None:
     rng = random.Random(9)
     now = utcnow()
-    for _batch in range(CASES // 10_000):
+    batch = min(cases, 10_000)
+    for _batch in range(cases // batch):
         rows = []
-        for _ in range(10_000):
+        for _ in range(batch):
             f = synthetic(rng)
             rows.append({"case_id": str(uuid.uuid4()), "site_id": "demo", "month": f.month, "court_id": f.court_id,
                          "facts": json.dumps(f.to_json(), separators=(",", ":")), "updated_at": now})
@@ -63,9 +63,10 @@ def fill(ctx: object) -> None:
 
 def measure(name: str, db_url: str, data_dir: Path) -> list[str]:
     ctx = open_context(db_url, data_dir)
+    cases = size(100_000, 200)
     try:
         started = time.perf_counter()
-        fill(ctx)
+        fill(ctx, cases)
         filled = (time.perf_counter() - started) * 1000
 
         def read_rows() -> None:
@@ -77,10 +78,10 @@ def measure(name: str, db_url: str, data_dir: Path) -> list[str]:
         year = median_ms(lambda: report_store.monthly_report(ctx, "demo", MONTHS[0], MONTHS[-1]), repeat=3, warmup=1)
         whole = report_store.monthly_report(ctx, "demo", MONTHS[0], MONTHS[-1])
         written = median_ms(lambda: (to_csv(whole), render_report(whole)), repeat=3, warmup=1)
-        return [f"  {name}: {CASES:,} cases ({filled / 1000:.1f} s to make)",
+        return [f"  {name}: {cases:,} cases ({filled / 1000:.1f} s to make)",
                 row("read one month's facts rows (baseline)", baseline),
-                row("the month's return (~8,300 cases)", month, baseline),
-                row("the year's return (100,000 cases)", year, baseline),
+                row(f"the month's return (~{cases // 12:,} cases)", month, baseline),
+                row(f"the year's return ({cases:,} cases)", year, baseline),
                 row("the year's return written as CSV and PDF", written, baseline)]
     finally:
         ctx.db.dispose()

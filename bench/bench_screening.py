@@ -13,9 +13,9 @@ import tomllib
 from pathlib import Path
 
 from app import screening
-from bench.common import median_ms, row
+from bench.common import median_ms, row, size
 
-ITEMS, BLOCKS, ANSWER_SETS = 100, 10, 10_000
+ITEMS, BLOCKS = 100, 10
 
 
 def write_tool(root: Path) -> Path:
@@ -53,7 +53,8 @@ def answer_sets(tool: screening.Tool, count: int) -> list[dict[str, str]]:
 
 
 def main() -> list[str]:
-    out = [f"Screening tool: {ITEMS} items in {BLOCKS} blocks; {ANSWER_SETS:,} answer sets"]
+    answer_count = size(10_000, 20)
+    out = [f"Screening tool: {ITEMS} items in {BLOCKS} blocks; {answer_count:,} answer sets"]
     with tempfile.TemporaryDirectory() as d:
         path = write_tool(Path(d))
         files = [path, *sorted((Path(d) / "instruments").glob("*.toml"))]
@@ -63,7 +64,7 @@ def main() -> list[str]:
                        median_ms(lambda: screening.check_tool(path), repeat=20), base))
         tool = screening.load_tool(path)
         assert len(tool.items) == ITEMS
-        sets = answer_sets(tool, ANSWER_SETS)
+        sets = answer_sets(tool, answer_count)
         asked = sum(len(s) for s in sets) / len(sets)
 
         start = time.perf_counter()
@@ -74,9 +75,9 @@ def main() -> list[str]:
         for answers in sets:
             screening.score(tool, answers)
         scored = (time.perf_counter() - start) * 1000
-    out.append(row(f"sum option scores, {ANSWER_SETS:,} sets (baseline)", plain))
-    out.append(row(f"score {ANSWER_SETS:,} sets (~{asked:.0f} answers each)", scored, plain))
-    out.append(row("  per answer set", scored / ANSWER_SETS))
+    out.append(row(f"sum option scores, {answer_count:,} sets (baseline)", plain))
+    out.append(row(f"score {answer_count:,} sets (~{asked:.0f} answers each)", scored, plain))
+    out.append(row("  per answer set", scored / answer_count))
     return out
 
 

@@ -22,17 +22,13 @@ from pathlib import Path
 import httpx
 
 from app.store import Session
-from bench.common import row
+from bench.common import row, size
 from sync.client import SyncClient, _body, wire_event
 from sync.server import open_context
 from tests.pathway import OFFICER, PIN, TODAY, details, provisioned_tablet
 from tests.support import running_server
 
-EVENTS = 1_000
-TABLETS = 20
-PER_TABLET = 250
 BATCH = 200
-REPEAT = 3
 
 
 class BenchTablet:
@@ -95,7 +91,8 @@ def _noop(http: httpx.Client, bodies: list[bytes]) -> None:
 
 
 def main() -> list[str]:
-    out = [f"Sync to the site server (SQLite; median of {REPEAT}; baseline: the same requests to a no-op endpoint)"]
+    events, tablet_count, per_tablet, repeat = size(1_000, 20), size(20, 2), size(250, 10), size(3, 1)
+    out = [f"Sync to the site server (SQLite; median of {repeat}; baseline: the same requests to a no-op endpoint)"]
     with tempfile.TemporaryDirectory() as d:
         root = Path(d)
         db_url = f"sqlite:///{root}/server/server.db"
@@ -110,39 +107,39 @@ def main() -> list[str]:
             one = BenchTablet(root, "one", url, code())
             one.client.pull()
             push, base, floor = [], [], []
-            for _ in range(REPEAT):
-                bodies = one.queue(EVENTS)
+            for _ in range(repeat):
+                bodies = one.queue(events)
                 with httpx.Client(base_url=url, timeout=120) as http:
                     start = time.perf_counter()
                     _noop(http, bodies)
                     base.append((time.perf_counter() - start) * 1000)
-                floor.append(base[-1] + _floor([tuple(r) for r in one.tablet.unsent(EVENTS)]))
+                floor.append(base[-1] + _floor([tuple(r) for r in one.tablet.unsent(events)]))
                 start = time.perf_counter()
-                assert one.client.push() == EVENTS
+                assert one.client.push() == events
                 push.append((time.perf_counter() - start) * 1000)
             b = statistics.median(base)
-            out.append(row(f"no-op: {EVENTS} events' requests ({EVENTS // BATCH} x {BATCH}), one tablet", b))
+            out.append(row(f"no-op: {events} events' requests ({events // BATCH} x {BATCH}), one tablet", b))
             out.append(row("floor: those requests + only the durable writes", statistics.median(floor), b))
-            out.append(row(f"push {EVENTS} events, one tablet (sign, open, store, mark sent)",
+            out.append(row(f"push {events} events, one tablet (sign, open, store, mark sent)",
                            statistics.median(push), b))
 
-            tablets = [BenchTablet(root, f"t{i}", url, code()) for i in range(TABLETS)]
+            tablets = [BenchTablet(root, f"t{i}", url, code()) for i in range(tablet_count)]
             ingest, base = [], []
-            for _ in range(REPEAT):
-                bodies = [t.queue(PER_TABLET) for t in tablets]
-                with ThreadPoolExecutor(max_workers=TABLETS) as pool, httpx.Client(
-                        base_url=url, timeout=120, limits=httpx.Limits(max_connections=TABLETS)) as http:
+            for _ in range(repeat):
+                bodies = [t.queue(per_tablet) for t in tablets]
+                with ThreadPoolExecutor(max_workers=tablet_count) as pool, httpx.Client(
+                        base_url=url, timeout=120, limits=httpx.Limits(max_connections=tablet_count)) as http:
                     start = time.perf_counter()
                     list(pool.map(lambda b: _noop(http, b), bodies))
                     base.append((time.perf_counter() - start) * 1000)
                     start = time.perf_counter()
                     held = sum(pool.map(lambda t: t.client.push(), tablets))
                     ingest.append((time.perf_counter() - start) * 1000)
-                assert held == TABLETS * PER_TABLET
-            total = TABLETS * PER_TABLET
+                assert held == tablet_count * per_tablet
+            total = tablet_count * per_tablet
             b, m = statistics.median(base), statistics.median(ingest)
-            out.append(row(f"no-op: {TABLETS} tablets x {PER_TABLET} events' requests at once", b))
-            out.append(row(f"ingest {total} events from {TABLETS} tablets at once", m, b))
+            out.append(row(f"no-op: {tablet_count} tablets x {per_tablet} events' requests at once", b))
+            out.append(row(f"ingest {total} events from {tablet_count} tablets at once", m, b))
             out.append(f"  {'ingest rate (target: at least 1,000 events/s)':<52} {total / (m / 1000):9.0f} ev/s")
             ctx.db.dispose()
     return out

@@ -16,7 +16,7 @@ from typing import Any
 import flet as ft
 from babel import Locale, UnknownLocaleError
 
-from app import screening
+from app import clock, screening
 from app.case import FieldErrors
 from app.i18n import _, fmt_date
 from screens import case_page, ui
@@ -60,7 +60,7 @@ async def _draft(shell: Shell, case_id: str, tool: screening.Tool) -> Draft:
     if stored:
         answers = stored.get("answers", {})
         fits = {k: v for k, v in answers.items()
-                if k in tool.item_ids and tool.item(k).answer_problem(v, date.today()) is None}
+                if k in tool.item_ids and tool.item(k).answer_problem(v, clock.today()) is None}
         draft.answers = screening.prune(tool, fits)
         if stored.get("tool_hash") != tool.content_hash:
             draft.notice = _("The site's screening tool has changed since these answers were saved: check them all.")
@@ -219,7 +219,7 @@ def _read_date(item: screening.Item, raw: str) -> tuple[Any, str | None]:
     day = parse_day(raw)
     if day is None:
         return None, _("Enter the date as day, month and year, for example 27/03/2026")
-    low, high = item.date_bounds(date.today())
+    low, high = item.date_bounds(clock.today())
     if low and day < low:
         return None, _("Enter a date on or after {day}").format(day=fmt_date(low, "long"))
     if high and day > high:

@@ -14,7 +14,7 @@ from typing import Any, TypeVar
 
 import flet as ft
 
-from app import roles
+from app import clock, roles
 from app.case import FieldErrors
 from app.i18n import _, fmt_time, ngettext
 from app.tablet import OfficerSession, PinNeeded, SyncStatus, Tablet
@@ -87,7 +87,7 @@ class AppContext:
     tablet: Tablet
     pdfs: PdfShelf = field(default_factory=PdfShelf)
     kick_sync: Callable[[], None] = lambda: None
-    today: Callable[[], date] = date.today
+    today: Callable[[], date] = clock.today
     # The tablet is in the defendant's hands: (officer session, consent flow). Held here, not per browser
     # session, so a reload or a second tab opens on the same locked consent screens.
     handover: tuple[OfficerSession, Any] | None = None

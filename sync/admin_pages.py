@@ -18,6 +18,7 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
+from app import clock
 from app import report as returns
 from app.i18n import _, fmt_datetime
 from app.report_labels import label
@@ -27,7 +28,6 @@ from sync import admin_auth, audit_trail, enrolment, pull, report_store
 from sync.admin import DeviceInfo, device_infos, sync_health
 from sync.admin_auth import COOKIE, Admin
 from sync.context import ServerContext
-from sync.db import utcnow
 
 _HEADERS = {"Cache-Control": "no-store", "X-Frame-Options": "DENY", "Referrer-Policy": "no-referrer",
             "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; "
@@ -125,7 +125,7 @@ def _table(heads: tuple[str, ...], rows: str) -> str:
 
 def _period(site: str, first: str, last: str) -> tuple[str, str, str]:
     """The site and months asked for; this month when none is given. ValueError names a bad month."""
-    today = utcnow().strftime("%Y-%m")
+    today = clock.today().strftime("%Y-%m")  # England's month: at 00:30 BST on the 1st, UTC is still last month
     first, last = first or today, last or first or today
     returns.months_between(first, last)
     return site, first, last

@@ -9,7 +9,6 @@ a header, so an honest tablet can correct its clock and retry; then the per-devi
 from __future__ import annotations
 
 import re
-import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,6 +18,7 @@ from pydantic import BaseModel
 from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 
+from app import clock
 from sync.context import ServerContext
 from sync.db import Device
 from sync.protocol import DEVICE_PATTERN
@@ -74,7 +74,7 @@ def _check(ctx: ServerContext, method: str, target: str, headers: dict[str, str]
                                  "another key")
     if device.status != "active":
         raise HTTPException(403, f"device '{device_id}' was revoked by the site admin: it may not sync")
-    skew = int(stamp) - time.time()
+    skew = int(stamp) - clock.now().timestamp()
     if abs(skew) > ctx.settings.clock_window:
         raise HTTPException(401, f"the request time is {abs(skew):.0f} s {'ahead of' if skew > 0 else 'behind'} "
                                  "the server's clock: correct the clock and sign again")

@@ -13,6 +13,7 @@ from datetime import date
 
 from sqlmodel import Session, select
 
+from app import clock
 from app.appointment import FINAL_STATES, BookingLedger, Outcome
 from app.store import EventRow
 from sync.bookings import StatusAnswer, TakenAnswer
@@ -43,7 +44,7 @@ def check_bookings(client: SyncClient, today: date | None = None) -> list[Outcom
         outcomes += [Outcome(b.booking_id, b.state, b.held_by) for b in answer.bookings if b.state != "unknown"]
     ledger.note(outcomes)
     if client.tablet.has_site:
-        day = today or date.today()
+        day = today or clock.today()
         slots = [s.id for p in client.tablet.site.providers for s in p.slots(day)][:2000]
         if slots:
             taken: TakenAnswer = client._json(TakenAnswer, client._call(

@@ -12,6 +12,7 @@ import getpass
 import sys
 from pathlib import Path
 
+from app import clock
 from sync.context import ServerContext, Settings
 
 
@@ -156,11 +157,10 @@ def run_server_command(args: argparse.Namespace) -> None:
             device = enrolment.revoke(ctx, args.device_id, "cli")
             print(f"Revoked {device.device_id} ({device.name}): it is refused from now on.")
         elif args.task == "purge":
-            from datetime import UTC, datetime
 
             from sync.retention import purge_expired
 
-            cases = purge_expired(ctx, args.site, datetime.now(UTC), args.dry_run)
+            cases = purge_expired(ctx, args.site, clock.now(), args.dry_run)
             verb = "would be deleted" if args.dry_run else "deleted"
             print(f"{len(cases)} case(s) past retention at site {args.site} {verb}"
                   + "".join(f"\n  {c}" for c in cases))

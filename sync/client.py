@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import logging
-import time
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -19,7 +18,7 @@ import httpx
 from pydantic import ValidationError
 from sqlalchemy import Row
 
-from app import audit
+from app import audit, clock
 from app.i18n import _
 from app.syncstate import PENDING_STATES, Enrolment, PulledConfig, PulledEvent
 from app.tablet import Tablet
@@ -158,7 +157,7 @@ class SyncClient:
                               server_seal_key=answer.server_seal_key)
         self.ledger.record_enrolment(enrolment)
         self.site_id = answer.site_id
-        self._offset = answer.server_time - time.time()
+        self._offset = answer.server_time - clock.now().timestamp()
         log.info("event=enrolled device=%s site=%s", device_id, answer.site_id)
         return enrolment
 
@@ -180,7 +179,7 @@ class SyncClient:
         request = self.http.build_request(method, path, params=params, content=body or None,
                                           headers={"content-type": "application/json"} if body else None)
         signed = sign_request(keys.signing, enrolment.device_id, method, request.url.raw_path.decode("ascii"),
-                              body, time.time() + self._offset)
+                              body, clock.now().timestamp() + self._offset)
         request.headers.update(signed)
         try:
             resp = self.http.send(request)
@@ -188,7 +187,7 @@ class SyncClient:
         except httpx.HTTPError as exc:
             log.info("event=server_unreachable error=%s", type(exc).__name__)
             raise Unreachable(_("Server not reachable: will sync when connected")) from exc
-        clock = self._learn_clock(resp)
+        learnt = self._learn_clock(resp)
         if resp.status_code == 200:
             signature = resp.headers.get(H_SERVER_SIGNATURE, "")
             message = response_message(signed[H_NONCE], 200, content)
@@ -197,7 +196,7 @@ class SyncClient:
                                   "as sent"), 200)
             return content
         detail = _detail(resp)
-        if resp.status_code == 401 and "clock" in detail and clock_retry and clock:
+        if resp.status_code == 401 and "clock" in detail and clock_retry and learnt:
             return self._call(method, path, params, body, clock_retry=False)  # signed again with its time
         retry_after = None
         if resp.headers.get("retry-after", "").isdigit():
@@ -218,7 +217,7 @@ class SyncClient:
             server_time = float(resp.headers.get(H_SERVER_TIME, ""))
         except ValueError:
             return False
-        self._offset = server_time - time.time()
+        self._offset = server_time - clock.now().timestamp()
         return True
 
     def _json(self, model: Any, content: bytes) -> Any:

@@ -35,6 +35,8 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection, Engine, make_url
 from sqlmodel import Field, SQLModel, create_engine
 
+from app import clock
+
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 
 # Stamps and ids must sort bytewise on every backend; a PostgreSQL locale collation would not.
@@ -240,7 +242,7 @@ class AdminSession(SQLModel, table=True):
 
 
 def utcnow() -> datetime:
-    return datetime.now(UTC)
+    return clock.now()
 
 
 def as_utc(value: datetime | None) -> datetime | None:

@@ -22,7 +22,7 @@ from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
-from app import equality
+from app import clock, equality
 from app.case import REFERRAL_SOURCES, REPORTERS, CaseDetails
 from app.report import CDO
 from app.sentence import SentenceRecord
@@ -143,7 +143,7 @@ def write_cohort(session: OfficerSession, seed: int = 2018) -> int:
         elif i < BOOKED:
             session.record_attendance(case_id, next(iter(case.appointments)), False, "provider")
         if i < BREACHED:
-            session.record_breach(case_id, hearing + timedelta(days=60), REPORTERS[i % 2], date.today())
+            session.record_breach(case_id, hearing + timedelta(days=60), REPORTERS[i % 2], clock.today())
     return REFERRED
 
 

@@ -9,7 +9,6 @@ with the same keys gets the same answer, so a tablet whose first answer was lost
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 
@@ -17,6 +16,7 @@ from fastapi import APIRouter, HTTPException, Request
 from sqlalchemy import select
 from sqlmodel import Session
 
+from app import clock
 from sync.context import ServerContext
 from sync.db import Device, EnrolmentCode, as_utc, utcnow
 from sync.protocol import EnrolRequest, EnrolResponse, ErrorDetail
@@ -107,7 +107,7 @@ def redeem(ctx: ServerContext, req: EnrolRequest) -> EnrolResponse:
     keys = ctx.keys
     return EnrolResponse(
         device_id=req.device_id, device_name=name, site_id=site_id, server_identity_key=keys.identity_public,
-        server_seal_key=keys.seal_public, server_time=time.time(),
+        server_seal_key=keys.seal_public, server_time=clock.now().timestamp(),
         proof=enrol_response_proof(mac_key, req.proof, req.device_id, site_id, keys.identity_public,
                                    keys.seal_public))
 

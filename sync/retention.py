@@ -13,13 +13,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.engine import Connection
 from starlette.concurrency import run_in_threadpool
 
-from app import audit
+from app import audit, clock
 from sync.context import ServerContext
 from sync.db import CaseShare, FeedEntry, ServerAudit, ServerEvent
 
@@ -80,7 +80,7 @@ async def purge_on_schedule(ctx: ServerContext) -> None:
     while every > 0:
         for site_id in sorted(ctx.sites):
             try:
-                cases = await run_in_threadpool(purge_expired, ctx, site_id, datetime.now(UTC))
+                cases = await run_in_threadpool(purge_expired, ctx, site_id, clock.now())
             except Exception as exc:  # noqa: BLE001 - logged without its message (it could hold data)
                 log.error("retention purge site=%s failed: %s", site_id, type(exc).__name__)
             else:

@@ -13,7 +13,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
-import time
 from collections.abc import AsyncIterator, Awaitable, Callable, MutableMapping
 from contextlib import asynccontextmanager, suppress
 from pathlib import Path
@@ -26,6 +25,7 @@ from fastapi.responses import JSONResponse, Response
 from sqlalchemy import text
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from app import clock
 from app.site import SITES_DIR, ConfigError, Site, load_site
 from sync import admin, admin_pages, audit_trail, bookings, enrolment, pull, push, retention
 from sync.context import ServerContext, ServerKeys, Settings
@@ -134,8 +134,8 @@ class ServerTime:
 
         async def stamped(message: Any) -> None:
             if message["type"] == "http.response.start":
-                message = {**message, "headers": [*message.get("headers", []),
-                                                  (H_SERVER_TIME.lower().encode(), f"{time.time():.3f}".encode())]}
+                stamp = f"{clock.now().timestamp():.3f}".encode()
+                message = {**message, "headers": [*message.get("headers", []), (H_SERVER_TIME.lower().encode(), stamp)]}
             await send(message)
 
         await self.app(scope, receive, stamped)

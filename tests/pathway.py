@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import replace
-from datetime import date
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
+from typing import Any
 
-from app import screening
+import pytest
+
+from app import clock, screening
 from app.case import CaseDetails
 from app.consent import consent_texts
 from app.consent_record import ConsentDetails, Interpreter, Signature
@@ -19,7 +23,20 @@ from app.tablet import OfficerSession, Tablet
 
 PIN = "2468"
 OFFICER = "cdo-sam"
-TODAY = date(2026, 11, 23)
+# The day the tests run (in England), or the day libfaketime says it is: never a fixed date, so a case opened
+# "today" is always today for the app's own date checks (a hearing date in the past is refused).
+TODAY = clock.today()
+
+
+def next_clock_change(after: date, forward: bool) -> date:
+    """The first Sunday after `after` on which England's clocks go forward (GMT to BST) or back."""
+    day = after
+    for _ in range(400):
+        day += timedelta(days=1)
+        before, on = (datetime.combine(d, time(12), clock.LONDON).utcoffset() for d in (day - timedelta(days=1), day))
+        if before != on and (on > before) == forward:  # type: ignore[operator]
+            return day
+    raise AssertionError(f"no clock change within 400 days of {after}")
 
 
 def provisioned_tablet(data_dir: Path, server_public_key: str | None = None) -> Tablet:
@@ -51,11 +68,28 @@ def details(name: str = "Zebedee Quixotic-Marchbanks", **kw: object) -> CaseDeta
     return CaseDetails(**base)  # type: ignore[arg-type]
 
 
+def as_asked(tool: screening.Tool, answers: dict[str, Any], stop: str | None = None) -> Iterator[screening.Item]:
+    """Each question in the order the tool asks it, up to (not including) `stop`; the caller puts each answer into
+    `answers` before taking the next. A tool that asks a question again (it refused the answer given), or asks
+    more questions than it has, fails the test naming that question instead of looping for ever."""
+    for _ in range(len(tool.item_ids) + 1):
+        item = screening.next_item(tool, answers)
+        if item is None or item.id == stop:
+            return
+        if item.id in answers:
+            pytest.fail(f"the screening asked {item.id!r} ({item.text!r}) again: it refused the answer "
+                        f"{answers[item.id]!r}", pytrace=False)
+        yield item
+        if item.id not in answers:
+            pytest.fail(f"no answer was given to {item.id!r} ({item.text!r})", pytrace=False)
+    pytest.fail(f"the screening asked more than its {len(tool.item_ids)} questions", pytrace=False)
+
+
 def answers_pointing_to(tool: screening.Tool, prefixes: tuple[str, ...]) -> dict[str, str]:
     """The highest-scoring option on the items whose ids start with these prefixes (the instruments that should
     flag), the lowest elsewhere; PHQ-9 item 9 stays at 0 so the risk instruction does not interrupt."""
     answers: dict[str, str] = {}
-    while (item := screening.next_item(tool, answers)) is not None:
+    for item in as_asked(tool, answers):
         options = sorted(item.options, key=lambda o: o.score)
         high = item.id.startswith(prefixes) and item.id != "phq9_9"
         answers[item.id] = (options[-1] if high else options[0]).value
@@ -70,7 +104,7 @@ def alcohol_dependent_answers(tool: screening.Tool) -> dict[str, str]:
 def ld_answers(tool: screening.Tool) -> dict[str, object]:
     """Charged, expects to plead guilty, drinks at a dependent level, nothing else: the CDO is to be alerted."""
     answers: dict[str, object] = {}
-    while (item := screening.next_item(tool, answers)) is not None:
+    for item in as_asked(tool, answers):
         options = sorted(item.options, key=lambda o: o.score)
         if item.id in ("custody_charged", "custody_plea"):
             answers[item.id] = "yes"

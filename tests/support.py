@@ -11,13 +11,21 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
+import pytest
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+def bounded(limit: int, doing: str | Callable[[], str]) -> Iterator[int]:
+    """`range(limit)` for a loop that breaks when its work is done: using every step fails the test, saying what
+    the loop was still doing (a callable is asked at that moment, e.g. for the question it was stuck on)."""
+    yield from range(limit)
+    pytest.fail(f"gave up after {limit} steps {doing() if callable(doing) else doing}", pytrace=False)
 
 
 def free_port() -> int:

@@ -11,6 +11,8 @@ import re
 
 from playwright.sync_api import Page, expect
 
+from tests.support import bounded
+
 T = 15_000  # ms: the longest any screen takes to answer under load on two cores
 
 
@@ -49,7 +51,9 @@ def _takes_focus(box) -> bool:
 def next_until(page: Page, text: str, label: str = "Next") -> None:
     """Press the Next button (named in the page's language) page by page until the text appears."""
     target = page.locator("flt-semantics-host").get_by_text(text, exact=True)
-    while not target.count():
+    for _ in bounded(60, f"pressing {label!r}: {text!r} never appeared"):
+        if target.count():
+            return
         click(page, label)
         page.wait_for_timeout(150)
 

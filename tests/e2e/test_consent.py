@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import io
 import re
-from datetime import date
 from pathlib import Path
 from statistics import median
 
@@ -15,7 +14,7 @@ from PIL import Image, ImageDraw
 from playwright.sync_api import Browser, Page, expect
 from pypdf import PdfReader
 
-from app import screening
+from app import clock, screening
 from app.consent import rerender
 from app.tablet import OfficerSession, Tablet
 from tests.e2e.conftest import Demo, open_app
@@ -39,7 +38,7 @@ def officer_session(demo: Demo) -> OfficerSession:
 def case_ready_for_consent(demo: Demo, name: str, language: str, requirements: list[str]) -> str:
     """A case heard today, screened and taken forward, so its consent task is open."""
     session = officer_session(demo)
-    today = date.today()  # the app lists today's cases by the real date
+    today = clock.today()  # the app lists today's cases by the real date
     case_id = session.open_case(details(name, hearing_date=today, language=language,
                                         interpreter_needed=language != "English"), today)
     tool = screening.load_tool(session.tablet.site.screening_tool)

@@ -6,13 +6,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from datetime import date
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from app import screening
+from app import clock, screening
 from app.custody import LD_TOOL
 from app.proposal import ProposalInput
 from app.suitability import COMMUNITY_ORDER
@@ -52,7 +51,7 @@ def reopen(page: Page, name: str) -> None:
 
 def test_ld_hands_over_in_custody_and_the_cdo_continues_the_same_case(demo: Demo, custody_tablet: str,
                                                                        browser: Browser) -> None:
-    today = date.today()  # both apps list by the real date
+    today = clock.today()  # both apps list by the real date
     custody = open_app(browser, custody_tablet).page
     sign_in(custody, LD_NAME, demo.pin)
     see(custody, "Custody: today's detainees")

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import re
-from datetime import date
 
 from playwright.sync_api import expect
 
-from app import equality
+from app import clock, equality
 from tests.e2e.conftest import Demo, open_app
 from tests.e2e.driving import answer, click, see
 from tests.e2e.steps import sign_in
@@ -19,7 +18,7 @@ from tests.plaintext import files_containing
 def test_the_person_answers_some_equality_questions_and_leaves_the_rest(demo: Demo, browser) -> None:  # noqa: ANN001
     name = "Philippa Equality-Ashworth"
     session = officer_session(demo)
-    case_id = session.open_case(details(name, hearing_date=date.today()), date.today())
+    case_id = session.open_case(details(name, hearing_date=clock.today()), clock.today())
     page = open_app(browser, demo.app_url).page
     sign_in(page, demo.officer, demo.pin)
     page.get_by_role("button", name=name).first.click()
@@ -45,7 +44,7 @@ def test_the_person_answers_some_equality_questions_and_leaves_the_rest(demo: De
 def test_a_polish_speaker_is_asked_in_polish_and_told_the_words_are_a_draft(demo: Demo, browser) -> None:  # noqa: ANN001
     name = "Zofia Equality-Kowalczyk"
     session = officer_session(demo)
-    case_id = session.open_case(details(name, hearing_date=date.today(), language="Polish"), date.today())
+    case_id = session.open_case(details(name, hearing_date=clock.today(), language="Polish"), clock.today())
     page = open_app(browser, demo.app_url).page
     sign_in(page, demo.officer, demo.pin)
     page.get_by_role("button", name=name).first.click()

@@ -5,19 +5,19 @@ from __future__ import annotations
 import io
 import re
 import sqlite3
-from datetime import date, datetime
+from datetime import datetime, timedelta
 
 import httpx
 from playwright.sync_api import Page, expect
 from pypdf import PdfReader
 
-from app import screening
+from app import clock, screening
 from app.i18n import fmt_date, fmt_time
 from tests.e2e.conftest import open_app
 from tests.e2e.driving import T, answer, click, see, type_into
 from tests.e2e.steps import book_the_first_slot, easy_read_atr_consent_without_signature, sign_in
 from tests.e2e.test_consent import officer_session
-from tests.pathway import alcohol_dependent_answers, walk_pathway
+from tests.pathway import alcohol_dependent_answers, as_asked, walk_pathway
 from tests.plaintext import files_containing
 
 DEFENDANT = "Zebedee Quixotic-Marchbanks"
@@ -89,7 +89,8 @@ def test_a_cdo_screens_takes_consent_books_and_prints_and_the_case_syncs(demo, b
     # 3. Start a case; an under-18 date of birth is refused at the field.
     click(page, "Start a new case")
     type_into(page, "Full name", DEFENDANT)
-    type_into(page, "Date of birth (DD/MM/YYYY)", "01/01/2015")
+    ten_years_old = clock.today() - timedelta(days=10 * 365)
+    type_into(page, "Date of birth (DD/MM/YYYY)", f"{ten_years_old:%d/%m/%Y}")
     click(page, "Referral source")
     click(page, "Probation")
     type_into(page, "Offence summary", "Theft from a shop")
@@ -108,7 +109,7 @@ def test_a_cdo_screens_takes_consent_books_and_prints_and_the_case_syncs(demo, b
     tool = screening.load_tool("cdo_court_screen")
     target = alcohol_dependent_answers(tool)
     answers: dict[str, str] = {}
-    while (item := screening.next_item(tool, answers)) is not None:
+    for item in as_asked(tool, answers):
         expect(page.get_by_role("heading", name=item.text).or_(
             page.locator("flt-semantics-host").get_by_text(item.text, exact=True)).first).to_be_visible(timeout=T)
         answers[item.id] = target[item.id]
@@ -197,7 +198,7 @@ def _slot_from_label(label: str) -> datetime:
 
 def test_a_leaflet_in_a_draft_translation_tells_the_officer_and_the_record_keeps_it(demo, browser):
     name = "Zofia Leaflet-Kowalska"
-    case_id = walk_pathway(officer_session(demo), name, locale="pl", leaflet=False, on=date.today())
+    case_id = walk_pathway(officer_session(demo), name, locale="pl", leaflet=False, on=clock.today())
     page = open_app(browser, demo.app_url).page
     sign_in(page, demo.officer, demo.pin)
     page.get_by_role("button", name=name).first.click()

@@ -4,12 +4,11 @@ service and records their service's answer; a site admin on the tablet sees the 
 from __future__ import annotations
 
 import re
-from datetime import date
 
 import pytest
 from playwright.sync_api import Browser, expect
 
-from app import screening
+from app import clock, screening
 from app.proposal import ProposalInput
 from app.suitability import COMMUNITY_ORDER
 from app.tablet import Tablet
@@ -25,7 +24,7 @@ FOR_ATR, NOT_FORWARD, SENTENCED = "Tamsin Oyelaran-Whitcombe", "Barnaby Quist-El
 
 def test_a_provider_practitioner_sees_only_their_cases_and_records_their_answer(demo: Demo,
                                                                                  browser: Browser) -> None:
-    today = date.today()  # the app lists by the real date
+    today = clock.today()  # the app lists by the real date
     cdo = Tablet(demo.home / "tablet").unlock("cdo-sam", demo.pin)
     tool = screening.load_tool(cdo.tablet.site.screening_tool)
     for name, forward in ((FOR_ATR, True), (NOT_FORWARD, False)):
@@ -56,7 +55,7 @@ def test_a_provider_practitioner_sees_only_their_cases_and_records_their_answer(
 
 def test_the_provider_records_attendance_and_a_breach_and_withdraws_it_when_it_was_in_error(
         demo: Demo, browser: Browser) -> None:
-    today = date.today()
+    today = clock.today()
     cdo = Tablet(demo.home / "tablet").unlock("cdo-sam", demo.pin)
     tool = screening.load_tool(cdo.tablet.site.screening_tool)
     case_id = cdo.open_case(details(SENTENCED, hearing_date=today), today)

@@ -6,15 +6,15 @@ from __future__ import annotations
 
 import re
 import time
-from datetime import date
 
 from playwright.sync_api import Page, expect
 
-from app import screening
+from app import clock, screening
 from app.tablet import Tablet
 from tests.e2e.conftest import open_app
 from tests.e2e.driving import T, click, see, type_into
 from tests.e2e.steps import sign_in
+from tests.pathway import as_asked
 from tests.plaintext import files_containing
 
 DEFENDANT = "Ottoline Fairweather-Quist"
@@ -52,7 +52,7 @@ def answer(page: Page, item: screening.Item) -> None:
 
 def answer_until(page: Page, answers: dict[str, object], stop: str | None) -> None:
     """Answer each question as it comes, in the order the tool asks it, up to (not including) `stop`."""
-    while (item := screening.next_item(TOOL, answers)) is not None and item.id != stop:
+    for item in as_asked(TOOL, answers, stop):
         answer(page, item)
         answers[item.id] = chosen(item)
 
@@ -151,7 +151,7 @@ def test_a_cdo_completes_the_court_screen_with_the_full_audit_and_a_risk_interru
     # 8. The record: answers only to questions asked, the tool cited, the risk acknowledged; all synced.
     tablet = Tablet(demo.home / "tablet")
     session = tablet.unlock("cdo-sam", demo.pin)
-    case_id = next(c.case_id for c in session.todays_cases("chelmsford-mc", date.today()) if c.name == DEFENDANT)
+    case_id = next(c.case_id for c in session.todays_cases("chelmsford-mc", clock.today()) if c.name == DEFENDANT)
     recorded = session.case(case_id).screening
     assert recorded is not None
     answers["audit_10"] = "0"

@@ -5,13 +5,12 @@ from __future__ import annotations
 
 import io
 import re
-from datetime import date
 
 import httpx
 from playwright.sync_api import expect
 from pypdf import PdfReader
 
-from app import screening
+from app import clock, screening
 from app.tablet import Tablet
 from tests.e2e.conftest import open_app
 from tests.e2e.driving import click, see, type_into
@@ -30,7 +29,7 @@ def screened_for_drugs_and_mood(demo) -> str:  # noqa: ANN001 - the demo fixture
     DAST-10 and PHQ-9 / GAD-7 answered high, AUDIT low, and PHQ-9 item 9 'not at all'."""
     tablet = Tablet(demo.home / "tablet")
     session = tablet.unlock(tablet.site.officers[0].id, demo.pin)
-    today = date.today()
+    today = clock.today()
     case_id = session.open_case(details(DEFENDANT, hearing_date=today), today)
     tool = screening.load_tool(tablet.site.screening_tool)
     session.record_screening(case_id, tool, answers_pointing_to(tool, ("dast10_", "phq9_", "gad7_")))

@@ -10,12 +10,14 @@ import pytest
 
 from sync.client import SyncClient
 from tests.pathway import provisioned_tablet
-from tests.server.harness import ADMIN, ADMIN_PASSWORD, SiteServer, new_id
+from tests.server.harness import ADMIN, ADMIN_PASSWORD, SiteServer
 
 ADMIN_API = [("GET", "/api/v1/admin/devices"), ("GET", "/api/v1/admin/sync-health"),
              ("POST", "/api/v1/admin/enrolment-codes"), ("POST", "/api/v1/admin/devices/abcdef/revoke"),
              ("POST", "/api/v1/admin/shares"), ("POST", "/api/v1/admin/logout"),
-             ("GET", f"/api/v1/sites/demo/cases/{new_id()}/events"), ("GET", "/api/v1/sites/demo/summary")]
+             # a fixed case id: a parameter must be the same in every pytest-xdist worker
+             ("GET", "/api/v1/sites/demo/cases/0b6a3c3e-5f1e-4c55-9d8b-0b9e7a1c2d3f/events"),
+             ("GET", "/api/v1/sites/demo/summary")]
 
 
 @pytest.mark.parametrize(("method", "path"), ADMIN_API)

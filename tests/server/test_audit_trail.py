@@ -10,7 +10,7 @@ import httpx
 import pytest
 from sqlalchemy import select
 
-from app import audit
+from app import audit, clock
 from app.tablet import WrongPin
 from sync.audit_trail import case_trail
 from sync.client import SyncClient, SyncError
@@ -74,7 +74,7 @@ def test_the_site_admin_reads_a_cases_trail_with_ids_only(sqlite_server: SiteSer
 
 def test_server_retention_deletes_a_cases_records_and_keeps_a_chained_entry_for_the_purge(
         sqlite_server: SiteServer, tmp_path: Path) -> None:
-    from datetime import UTC, datetime, timedelta
+    from datetime import timedelta
 
     from sqlalchemy import func, select
 
@@ -86,7 +86,7 @@ def test_server_retention_deletes_a_cases_records_and_keeps_a_chained_entry_for_
     session.seal_unsealed()
     client.push()
     years = sqlite_server.ctx.site_or_404("demo").retention_years
-    later = datetime.now(UTC) + timedelta(days=366 * years + 1)
+    later = clock.now() + timedelta(days=366 * years + 1)
     assert case_id in purge_expired(sqlite_server.ctx, "demo", later, dry_run=True)
     assert case_id in purge_expired(sqlite_server.ctx, "demo", later)
     with sqlite_server.ctx.db.engine.connect() as conn:

@@ -7,13 +7,14 @@ sees the clash, books another time (the old slot is no longer offered) and the l
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 from app.appointment import CONFIRMED, LOST, MANUAL, SUPERSEDED, BookingLedger, ManualAppointment
 from app.case import IN_PROGRESS
 from sync.bookings import Ledger
 from sync.bookings_client import check_bookings
-from tests.pathway import TODAY, walk_pathway
+from tests.pathway import TODAY, next_clock_change, walk_pathway
 from tests.server.harness import Enrolled, SiteServer
 
 
@@ -74,7 +75,8 @@ def test_a_rebooking_frees_the_slot_for_other_tablets(site_server: SiteServer, t
     one.client.push()
     answers = {o.booking_id: o.state for o in check_bookings(one.client, TODAY)}
     assert answers[str(held["booking_id"])] == CONFIRMED, answers
-    one.session.book_by_hand(case_one, "open-road", ManualAppointment("02/12/2026", "16:00", "30"), TODAY)
+    one.session.book_by_hand(case_one, "open-road", ManualAppointment(
+        (TODAY + timedelta(days=9)).strftime("%d/%m/%Y"), "16:00", "30"), TODAY)
     one.client.push()
     by_hand = str(booking(one, case_one)["booking_id"])
     assert {o.booking_id: o.state for o in check_bookings(one.client, TODAY)} == {by_hand: MANUAL}
@@ -87,3 +89,21 @@ def test_a_rebooking_frees_the_slot_for_other_tablets(site_server: SiteServer, t
     assert taken["slot_id"] == held["slot_id"]
     two.client.push()
     assert {o.booking_id: o.state for o in check_bookings(two.client, TODAY)}[str(taken["booking_id"])] == CONFIRMED
+
+
+def test_a_ten_oclock_slot_after_the_clocks_go_forward_is_ten_oclock_on_the_server(site_server: SiteServer,
+                                                                                    tmp_path: Path) -> None:
+    """Booked while England is on GMT for the Monday after the clocks go forward: the server holds and reports the
+    slot as 10:00 BST (09:00 UTC), the same slot another tablet would offer, not an hour off."""
+    tab = site_server.enrolled_tablet(tmp_path / "spring", "spring")
+    case_id = walk_pathway(tab.session, "Jo Spring", leaflet=False)
+    change = next_clock_change(TODAY + timedelta(days=2), forward=True)
+    friday, monday = change - timedelta(days=2), change + timedelta(days=1)
+    slot = next(s for s in tab.tablet.site.provider("open-road").slots(friday)
+                if s.start.date() == monday and s.start.hour == 10)
+    tab.session.book_appointment(case_id, slot, friday)
+    tab.client.push()
+    held = booking(tab, case_id)
+    assert {o.booking_id: o.state for o in check_bookings(tab.client, friday)}[str(held["booking_id"])] == CONFIRMED
+    taken = Ledger(site_server.ctx).taken("demo", [str(held["slot_id"])]).taken
+    assert taken == [f"open-road@{monday.isoformat()}T10:00:00+01:00"]

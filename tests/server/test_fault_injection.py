@@ -116,6 +116,7 @@ def backend(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[st
                 yield url, root, max(1, TRIALS // 10)
 
 
+@pytest.mark.timeout(1200)  # 1,000 trials with kills and restarts take minutes on two cores; a hang still ends
 def test_every_event_arrives_exactly_once_through_a_faulty_network(backend: tuple[str, Path, int]) -> None:
     db_url, root, trials = backend
     rng = random.Random(SEED)

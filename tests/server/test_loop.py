@@ -85,6 +85,7 @@ def test_the_status_line_shows_pending_last_success_and_what_was_held_back() -> 
     from screens.shell import sync_status_text
 
     assert sync_status_text(SyncStatus(0, 0, 0, None, None)) == "Nothing to sync yet"
+    # 10:42 GMT on a November day: the status shows the time on the court's clock, whatever today is.
     synced = sync_status_text(SyncStatus(0, 6, 0, "", "2026-11-23T10:42:00+00:00"))
     assert synced == "All records synced · last synced 10:42"
     waiting = sync_status_text(SyncStatus(2, 6, 0, "Server not reachable: will sync when connected",

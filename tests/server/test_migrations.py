@@ -9,12 +9,12 @@ from __future__ import annotations
 import hashlib
 import sqlite3
 from collections.abc import Iterator
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from sqlalchemy import Column, DateTime, Index, Integer, LargeBinary, MetaData, String, Table, create_engine, text
 
+from app import clock
 from app.crypto import load_or_create_server_key, public_key_b64
 from app.tablet import Tablet
 from sync.client import SyncClient
@@ -68,7 +68,7 @@ def test_a_first_version_database_keeps_its_events_across_the_upgrade(empty_db: 
         conn.execute(FIRST_VERSION.tables["server_event"].insert(), [
             {"id": r.id, "case_id": r.case_id, "site_id": "demo", "device_id": r.device_id, "officer_id": r.officer_id,
              "kind": r.kind, "hlc": r.hlc, "schema_version": r.schema_version, "sealed": r.sealed,
-             "received_at": datetime.now(UTC)} for r in rows])
+             "received_at": clock.now()} for r in rows])
     old.dispose()
 
     with running_server(empty_db, data) as url:

@@ -4,16 +4,18 @@ shown, and the leaflet is marked to be printed again whenever the appointment on
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
-from datetime import date, datetime
+from datetime import datetime, time, timedelta
 from pathlib import Path
 
 import pytest
+from babel.dates import format_date
 
 from app.appointment import LOST, BookingLedger, ManualAppointment, Outcome
 from app.case import DONE, IN_PROGRESS, FieldErrors
+from app.clock import LONDON
 from app.tablet import OfficerSession
 from tests.leaflet_pdf import shows
-from tests.pathway import OFFICER, PIN, TODAY, provisioned_tablet, walk_pathway
+from tests.pathway import OFFICER, PIN, TODAY, next_clock_change, provisioned_tablet, walk_pathway
 
 
 @pytest.fixture
@@ -84,13 +86,16 @@ def test_a_clash_the_server_reports_is_shown_and_booked_again(session: OfficerSe
 
 def test_an_appointment_agreed_by_phone_goes_on_the_leaflet(session: OfficerSession) -> None:
     case_id = walk_pathway(session)
-    session.book_by_hand(case_id, "open-road", ManualAppointment("01/12/2026", "15:15", "45"), TODAY)
+    day = TODAY + timedelta(days=8)
+    session.book_by_hand(case_id, "open-road", ManualAppointment(day.strftime("%d/%m/%Y"), "15:15", "45"), TODAY)
     booking = booking_of(session, case_id)
     assert booking["source"] == "manual" and booking["slot_id"] is None
-    assert datetime.fromisoformat(str(booking["start"])).utcoffset().total_seconds() == 0  # GMT in December
+    start = datetime.fromisoformat(str(booking["start"]))
+    assert start.utcoffset() == datetime.combine(day, time(15, 15), LONDON).utcoffset()  # GMT or BST, that day's
     session.reauthenticate(PIN)  # a leaflet was given on the way: this is a reprint
     pdf = session.leaflet(case_id)
-    assert shows(pdf, "Tuesday, 1 December 2026") and shows(pdf, "15:15") and shows(pdf, "About 45 minutes")
+    assert shows(pdf, format_date(day, "full", locale="en_GB")) and shows(pdf, "15:15")
+    assert shows(pdf, "About 45 minutes")
     with pytest.raises(FieldErrors) as bad:
         session.book_by_hand(case_id, "open-road", ManualAppointment("1 Dec", "3pm", "45"), TODAY)
     assert set(bad.value.errors) == {"day", "at"}
@@ -117,13 +122,15 @@ def test_a_provider_outside_the_order_cannot_be_booked(session: OfficerSession) 
 
 def test_clock_change_slots_are_booked_at_their_local_time(session: OfficerSession) -> None:
     case_id = walk_pathway(session)
-    spring = date(2027, 3, 26)  # the Friday before the clocks go forward on 28 March 2027
-    slot = next(s for s in session.available_slots("open-road", spring) if s.start.date() == date(2027, 3, 29))
-    session.book_appointment(case_id, slot, spring)
+    change = next_clock_change(TODAY + timedelta(days=2), forward=True)  # a Sunday in March, its Friday after today
+    friday, monday = change - timedelta(days=2), change + timedelta(days=1)
+    slot = next(s for s in session.available_slots("open-road", friday) if s.start.date() == monday)
+    session.book_appointment(case_id, slot, friday)
     start = datetime.fromisoformat(str(booking_of(session, case_id)["start"]))
-    assert (start.hour, start.utcoffset().total_seconds()) == (10, 3600)
+    assert (start.hour, start.utcoffset().total_seconds()) == (10, 3600)  # 10:00 BST, booked while it was GMT
     session.reauthenticate(PIN)  # a reprint
-    assert shows(session.leaflet(case_id), "Monday, 29 March 2027") and shows(session.leaflet(case_id), "10:00")
+    pdf = session.leaflet(case_id)
+    assert shows(pdf, format_date(monday, "full", locale="en_GB")) and shows(pdf, "10:00")
 
 
 def test_a_leaflet_given_in_a_draft_translation_is_recorded_as_one(session: OfficerSession) -> None:

@@ -23,6 +23,7 @@ from app.consent_flow import (
 )
 from app.consent_record import Signature
 from tests.pathway import details
+from tests.support import bounded
 
 SIGNATURE = Signature((((10.0, 10.0), (20.0, 30.0), (30.0, 10.0), (40.0, 30.0), (50.0, 10.0)),), 400.0, 160.0)
 
@@ -33,7 +34,14 @@ def flow(requirements: list[str] | None = None, locale: str = "en") -> ConsentFl
 
 
 def read_every_page(f: ConsentFlow) -> None:
-    while f.step.kind == PAGE:
+    turn_pages(f, PAGE)
+
+
+def turn_pages(f: ConsentFlow, *kinds: str) -> None:
+    """Press Next while the step is one of these kinds; a flow that never moves on fails naming the step."""
+    for _ in bounded(100, lambda: f"pressing Next: the flow stayed at {f.step.kind}"):
+        if f.step.kind not in kinds:
+            return
         f.next()
 
 
@@ -51,7 +59,9 @@ def test_the_person_reads_one_idea_a_page_then_answers_decides_shares_and_signs(
         f.next()
     assert f.step.kind == DECISION
     f.decide("agree")
-    while f.step.kind == SHARE_PAGE:
+    for _ in bounded(100, "pressing Next through the sharing pages"):
+        if f.step.kind != SHARE_PAGE:
+            break
         kinds.append(f.step.kind)
         f.next()
     assert f.step.kind == SHARE_DECISION
@@ -132,14 +142,15 @@ def test_not_signing_is_recorded_for_the_officer_to_attest() -> None:
     f = flow()
     read_every_page(f)
     f.next()
-    while f.step.kind in (QUESTION, FEEDBACK):
+    for _ in bounded(100, lambda: f"answering the questions: the flow stayed at {f.step.kind}"):
         if f.step.kind == QUESTION:
             f.answer(f.question.correct)  # type: ignore[union-attr]
-        else:
+        elif f.step.kind == FEEDBACK:
             f.next()
+        else:
+            break
     f.decide("more_time")
-    while f.step.kind == SHARE_PAGE:
-        f.next()
+    turn_pages(f, SHARE_PAGE)
     f.decide_sharing("disagree")
     f.cannot_sign()
     assert f.step.kind == DONE and f.did_not_sign and f.details("Has a broken arm").cannot_sign_reason

@@ -5,13 +5,14 @@ from __future__ import annotations
 import json
 import re
 import shutil
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from app import clock
 from app.screening import (
     TOOLS_DIR,
     Item,
@@ -395,6 +396,9 @@ def test_answers_that_do_not_fit_the_tool_are_reported_and_not_scored() -> None:
 # --- The other example tools: every item kind, sections asked only when they apply -----------------------
 
 LD = load_tool("ld_custody_screen")
+# Dates relative to the day the tests run: a hearing next month, a visit to the GP last year.
+NEXT_MONTH = (clock.today() + timedelta(days=30)).isoformat()
+LAST_YEAR = (clock.today() - timedelta(days=365)).isoformat()
 PRIMARY = load_tool("primary_care_mhtr_screen")
 
 
@@ -421,7 +425,7 @@ def test_custody_puts_the_circumstances_questions_on_one_screen() -> None:
      ({"substances_used": ["drugs"], "substances_drug_days": 2.5}, "2.5 must be a whole number"),
      ({"substances_used": ["drugs"], "substances_drug_days": True}, "True is not a number"),
      ({"custody_charged": "yes", "custody_hearing_date": "2026-02-30"}, "is not a date written YYYY-MM-DD"),
-     ({"custody_charged": "yes", "custody_hearing_date": "2000-01-01"}, "is before the earliest allowed date"),
+     ({"custody_charged": "yes", "custody_hearing_date": LAST_YEAR}, "is before the earliest allowed date"),
      ({"needs_interpreter": "yes", "needs_language": "  "}, "is not text"),
      ({"needs_interpreter": "yes", "needs_language": "x" * 61}, "at most 60 are allowed")],
 )
@@ -431,7 +435,7 @@ def test_impossible_answers_to_each_kind_of_question_are_reported(answers: dict[
 
 
 def test_a_custody_screen_alerts_the_cdo_when_charged_pleading_guilty_and_potentially_suitable() -> None:
-    answers = ({"custody_charged": "yes", "custody_plea": "yes", "custody_hearing_date": "2099-01-05",
+    answers = ({"custody_charged": "yes", "custody_plea": "yes", "custody_hearing_date": NEXT_MONTH,
                 "substances_used": ["drugs"], "substances_drug_days": 20} | dast10(6)
                | {f"k10_{n}": "1" for n in range(1, 11)})
     result = score(LD, answers)
@@ -442,7 +446,7 @@ def test_a_custody_screen_alerts_the_cdo_when_charged_pleading_guilty_and_potent
 
 def test_primary_care_sends_specialist_history_or_severe_depression_to_secondary_care() -> None:
     base = {"mh_help_before": ["gp", "talking"], "mh_gp_registered": "yes", "mh_gp_practice": "Riverside Surgery",
-            "mh_gp_last_seen": "2025-09-01"} | phq9(14)
+            "mh_gp_last_seen": LAST_YEAR} | phq9(14)
     assert "mhtr_primary_candidate" in score(PRIMARY, base).flags
     assert "mhtr_secondary_indicator" in score(PRIMARY, base | {"mh_help_before": ["specialist"]}).flags
     assert score(PRIMARY, base | phq9(21)).flags >= {"mhtr_secondary_indicator"}
@@ -464,7 +468,7 @@ def _answers(tool: Tool) -> st.SearchStrategy[dict[str, object]]:
         if item.kind == "number":
             return st.integers(int(item.minimum or 0), int(item.maximum or 0))
         if item.kind == "date":
-            low, high = item.date_bounds(date.today())
+            low, high = item.date_bounds(clock.today())
             return st.dates(min_value=low or date(1900, 1, 1), max_value=high or date(2100, 1, 1)).map(date.isoformat)
         if item.kind == "text":
             return st.text(alphabet="abc xyz", min_size=1, max_size=20).filter(str.strip)

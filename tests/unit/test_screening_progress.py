@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import date
+from datetime import timedelta
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -11,16 +11,17 @@ from typing import Any
 import flet as ft
 import pytest
 
-from app import screening
+from app import clock, screening
 from app.case import FieldErrors
 from screens import screening as screening_screen
 from screens.shell import AppContext, Shell
-from tests.pathway import OFFICER, PIN, TODAY, alcohol_dependent_answers, details, provisioned_tablet
+from tests.pathway import OFFICER, PIN, TODAY, alcohol_dependent_answers, as_asked, details, provisioned_tablet
 from tests.plaintext import files_containing
 
 TOOL = screening.load_tool("cdo_court_screen")
 EXAMPLES = ("cdo_court_screen", "ld_custody_screen", "primary_care_mhtr_screen")
 LANGUAGE = "Kurdish Sorani (sentinel 7q3)"
+NEXT_MONTH, LAST_YEAR = TODAY + timedelta(days=30), TODAY - timedelta(days=365)
 
 
 @pytest.fixture
@@ -121,7 +122,7 @@ def _texts(control: Any) -> list[str]:
 def _show_everything(tool: screening.Tool) -> dict[str, Any]:
     """Answers that open every question: the highest score, every box, a valid number, date and text."""
     answers: dict[str, Any] = {}
-    while (item := screening.next_item(tool, answers)) is not None:
+    for item in as_asked(tool, answers):
         if item.kind == "multiple":
             answers[item.id] = [o.value for o in item.options if not o.exclusive]
         elif item.kind in ("choice", "yesno"):
@@ -129,7 +130,7 @@ def _show_everything(tool: screening.Tool) -> dict[str, Any]:
         elif item.kind == "number":
             answers[item.id] = int(item.maximum or 0)
         elif item.kind == "date":
-            answers[item.id] = TODAY.isoformat() if item.earliest == "today" else date.today().isoformat()
+            answers[item.id] = TODAY.isoformat() if item.earliest == "today" else clock.today().isoformat()
         else:
             answers[item.id] = "Example answer"
     return answers
@@ -180,9 +181,9 @@ def test_the_risk_interruption_shows_the_sites_instructions(session) -> None:
     ("item_id", "typed", "answer", "problem"),
     [("substances_drug_days", "12", 12, None), ("substances_drug_days", "12.5", None, "Enter a whole number"),
      ("substances_drug_days", "40", None, "Enter a number from 0 to 28"),
-     ("custody_hearing_date", "05/01/2099", "2099-01-05", None),
-     ("custody_hearing_date", "31/02/2099", None, "Enter the date as day, month and year"),
-     ("custody_hearing_date", "01/01/2001", None, "Enter a date on or after"),
+     ("custody_hearing_date", f"{NEXT_MONTH:%d/%m/%Y}", NEXT_MONTH.isoformat(), None),
+     ("custody_hearing_date", f"31/02/{NEXT_MONTH.year + 1}", None, "Enter the date as day, month and year"),
+     ("custody_hearing_date", f"{LAST_YEAR:%d/%m/%Y}", None, "Enter a date on or after"),
      ("needs_language", "  Tigrinya ", "Tigrinya", None), ("needs_language", "   ", None, "Enter an answer")],
 )
 def test_typed_answers_are_read_back_or_refused_with_what_to_do(session, item_id: str, typed: str, answer: Any,

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
 import pytest
 
-from app import audit, crypto, retention
+from app import audit, clock, crypto, retention
 from app.case import FieldErrors
 from app.pin import pin_problem
 from app.site import ConfigError, build_site, demo_site_path, load_site
@@ -366,7 +366,7 @@ def test_closed_synced_cases_are_purged_after_the_sites_period_and_the_purge_is_
     still_open = session.open_case(details("Someone Else"), TODAY)
     _all_synced(tablet)
     unsynced = walk_pathway(session, "Not Yet Synced")
-    now = datetime.now(UTC)
+    now = clock.now()
     assert retention.purge_closed(tablet, now + timedelta(days=29)) == []  # not yet
     tablet.unlock(OFFICER, PIN, now=now + timedelta(days=31))  # each unlock purges
     with Session(tablet.engine) as s:
@@ -388,11 +388,13 @@ def test_an_idle_officer_session_locks_but_defendant_mode_does_not(tmp_path: Pat
     shell = Shell(page, AppContext(tablet=tablet))  # type: ignore[arg-type]
     assert not shell.idle_too_long(shell.last_activity + 9999)  # nobody signed in
     shell.session = tablet.unlock(OFFICER, PIN)
+    shell.last_activity = 1000.0  # a whole number of seconds: (t + 120) - t is not 120 for every float t
     assert not shell.idle_too_long(shell.last_activity + 119)
     assert shell.idle_too_long(shell.last_activity + 120)
     shell.defendant_mode = True
     assert not shell.idle_too_long(shell.last_activity + 9999)
     shell.defendant_mode = False
+    shell.touch()
     shell.last_activity -= 120  # two idle minutes, while the poller keeps refreshing the sync status
     asyncio.run(shell.refresh_sync())
     assert shell.idle_too_long()

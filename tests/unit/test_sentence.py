@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import io
 from dataclasses import replace
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from pypdf import PdfReader
@@ -83,7 +83,7 @@ def test_a_combined_mhtr_and_drr_is_proposed_sentenced_on_the_day_and_the_short_
     session.record_sentence(case_id, combined_sentence(), TODAY)
     case = session.case(case_id)
     assert case.sentence == {
-        "outcome": "probation_sentence", "sentence_date": "2026-11-23", "sentenced_on_day": True,
+        "outcome": "probation_sentence", "sentence_date": TODAY.isoformat(), "sentenced_on_day": True,
         "order": {"order_type": "community_order", "order_months": 12, "supervision_months": None,
                   "requirements": {"DRR": 12, "MHTR_PRIMARY": 6}, "aamr": False, "other_requirements": 0},
         "short_form": "custody", "custody_length": 16, "custody_unit": "weeks"}
@@ -238,7 +238,7 @@ def test_an_agreement_needs_every_finding_and_the_length(session):
 @pytest.mark.parametrize(("change", "field"), [
     ({"provider_id": "mind-primary"}, "provider_id"),  # not a drug service
     ({"practitioner": " "}, "practitioner"),
-    ({"contacted_on": date(2026, 11, 24)}, "contacted_on"),
+    ({"contacted_on": TODAY + timedelta(days=1)}, "contacted_on"),  # tomorrow
     ({"contacted_at": "25:00"}, "contacted_at"),
     ({"method": "carrier pigeon"}, "method"),
     ({"months": 37}, "months"),
@@ -282,7 +282,7 @@ def test_a_sentence_needs_a_proposal_first(session):
 @pytest.mark.parametrize(("change", "field"), [
     ({"outcome": "acquitted"}, "outcome"),
     ({"sentence_date": None}, "sentence_date"),
-    ({"sentence_date": date(2026, 11, 24)}, "sentence_date"),
+    ({"sentence_date": TODAY + timedelta(days=1)}, "sentence_date"),  # tomorrow
     ({"sentenced_on_day": None}, "sentenced_on_day"),
     ({"order": None}, "order_type"),
     ({"short_form": None}, "short_form"),

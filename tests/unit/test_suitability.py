@@ -22,6 +22,8 @@ from app.suitability import (
     assess,
 )
 
+# A conviction under the Sentencing Act 2026 limits (in force from 22 March 2026). `assess` never compares it
+# with today, so its meaning does not change with the day the tests run.
 CONVICTED = date(2026, 11, 23)
 FLAGS = {"ATR": "atr_candidate", "DRR": "drr_candidate", "MHTR_PRIMARY": "mhtr_primary_candidate",
          "MHTR_SECONDARY": "mhtr_secondary_indicator"}
@@ -201,3 +203,15 @@ def test_age_is_taken_on_the_date_of_conviction_not_the_hearing():
     assert criterion(facts, "ATR", "adult")[:2] == ("not_met", NOT_ELIGIBLE)
     later = replace(facts, offence=replace(facts.offence, conviction_date=date(2026, 11, 24)))
     assert criterion(later, "ATR", "adult")[0] == "met"
+
+
+@pytest.mark.parametrize(("convicted", "result"), [
+    (date(2026, 2, 28), "not_met"),  # a common year: the 18th birthday has not come yet
+    (date(2026, 3, 1), "met"),  # it comes on 1 March (Family Law Reform Act 1969, s 9; see statute.toml)
+    (date(2028, 2, 28), "met"),
+])
+def test_someone_born_on_29_february_turns_18_on_1_march_in_a_common_year(convicted, result):
+    leap_born = date(2008, 2, 29)  # these dates are the rule's own example: they mean the same on any day
+    facts = replace(everything_fits("ATR"), dob=leap_born,
+                    offence=replace(everything_fits("ATR").offence, conviction_date=convicted))
+    assert criterion(facts, "ATR", "adult")[0] == result
