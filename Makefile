@@ -58,13 +58,13 @@ ifneq ($(strip $(APT_NEEDS)),)
 endif
 
 # Every test on both cores (a hang fails its test after the limit in pyproject.toml), the ten slowest named,
-# then the date check.
+# then the date check on the tests that read a clock (the whole of it: make test-dates).
 test: system-packages fonts web-fonts $(VENV)/.test-installed locales/.compiled
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest -q -p no:cacheprovider -n 2 --dist loadfile --durations=10
-	tests/run_on_dates.sh
+	tests/run_on_dates.sh --quick
 
-# The non-browser tests with the clock moved to the days that break date code (libfaketime; see the script).
+# Every non-browser test with the clock moved to the days that break date code (libfaketime; see the script).
 test-dates: system-packages fonts $(VENV)/.test-installed locales/.compiled
 	tests/run_on_dates.sh
 

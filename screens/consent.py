@@ -42,8 +42,10 @@ async def setup(shell: Shell, case_id: str) -> ft.Control:
         start.locale, width=420)
     fmt = ui.radios([(k, _(v)) for k, v in FORMATS.items()], start.format)
     notice_text = ft.Text("", size=16)
-    notice = ft.Semantics(live_region=True, identifier="translation-notice", content=ft.Container(
-        content=notice_text, padding=12, border=ft.Border.all(3, ft.Colors.AMBER_800), visible=False))
+    # The wrapper itself is hidden, never only its content: a Semantics around an invisible control draws
+    # Flutter's red error box ("Semantics.content must be provided and visible").
+    notice = ft.Semantics(live_region=True, identifier="translation-notice", visible=False, content=ft.Container(
+        content=notice_text, padding=12, border=ft.Border.all(3, ft.Colors.AMBER_800)))
     name = ui.text_field(_("Interpreter's name"), width=420)
     spoken = ui.text_field(_("Language the interpreter speaks"), width=420)
     mode = ui.radios([(k, _(v)) for k, v in INTERPRETER_MODES.items()])
@@ -62,7 +64,7 @@ async def setup(shell: Shell, case_id: str) -> ft.Control:
             notice_text.value = _("The screening or the case details say the person needs an interpreter.")
         else:
             notice_text.value = ""
-        notice.content.visible = bool(notice_text.value)  # type: ignore[union-attr]
+        notice.visible = bool(notice_text.value)
         if code != "en" and not spoken.value:
             spoken.value = lang.english
         if _e is not None:

@@ -3,6 +3,7 @@ a test may edit."""
 
 from __future__ import annotations
 
+import os
 import shutil
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack
@@ -11,12 +12,27 @@ from typing import Any
 
 import pytest
 
-from app import equality, leaflet_words
+from app import crypto, equality, leaflet_words
 from app.i18n import LOCALES_DIR
 from tests.pg import postgres_url
 from tests.support import running_server
 
 RunServer = Callable[..., str]
+
+
+TEST_KDF_N = 2**10
+
+
+@pytest.fixture(autouse=True)
+def quick_pin_kdf(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Officer keys made in a test are wrapped with scrypt at N=2^10 instead of the tablet's 2^15.
+
+    Why: each enrolment and unlock costs 0.1 s at 2^15, and the tests make thousands of them, a third of the
+    suite's time. The parameters are stored with each wrapped key, so a key made here unlocks by its own; the
+    tablet's real cost is checked by tests marked `real_kdf`, paid by every server and demo a test starts (their
+    own processes never see this), and measured by `make bench`."""
+    if request.node.get_closest_marker("real_kdf") is None:
+        monkeypatch.setattr(crypto.KdfParams, "fresh", classmethod(lambda cls: cls(salt=os.urandom(16), n=TEST_KDF_N)))
 
 
 @pytest.fixture(scope="session")

@@ -28,6 +28,15 @@ OFFICER = "cdo-sam"
 TODAY = clock.today()
 
 
+def born_years_before(years: int, day: date) -> date:
+    """A date of birth that makes someone exactly `years` old on `day`: the same day of the year, or 28 February
+    for a `day` of 29 February (there is no 29 February that many years before in most years)."""
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:
+        return date(day.year - years, 2, 28)
+
+
 def next_clock_change(after: date, forward: bool) -> date:
     """The first Sunday after `after` on which England's clocks go forward (GMT to BST) or back."""
     day = after

@@ -11,7 +11,7 @@ from statistics import median
 
 import pytest
 from PIL import Image, ImageDraw
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, Locator, Page, expect
 from pypdf import PdfReader
 
 from app import clock, screening
@@ -101,6 +101,17 @@ def glyph_report(png: bytes) -> tuple[float, float | None, int]:
             ratios.append(on_edge / len(pts))
     ink = sum(map(sum, dark)) / (w * h)
     return ink, (median(ratios) if ratios else None), len(ratios)
+
+
+def painted(text: Locator, tries: int = 12) -> bytes:
+    """A screenshot of the text once its glyphs render, or the last of `tries` half a second apart: on a busy
+    machine the frame can be painted well after the semantics tree names the text."""
+    for _ in range(tries):
+        shot = text.screenshot()
+        if glyphs_render(shot):
+            break
+        text.page.wait_for_timeout(500)
+    return shot
 
 
 def glyphs_render(png: bytes) -> bool:
@@ -271,7 +282,8 @@ def test_urdu_consent_lays_out_right_to_left_and_its_glyphs_render(demo: Demo, b
     assert following["x"] + following["width"] > width * 0.9
 
     # The glyphs render (shaped letters, not boxes or blanks) ...
-    shot = paragraph.screenshot(path=str(tmp_path / "urdu.png"))
+    shot = painted(paragraph)
+    (tmp_path / "urdu.png").write_bytes(shot)
     assert glyphs_render(shot), glyph_report(shot)
     assert app.failures == []  # every font came from the tablet itself: no 404
 
@@ -284,8 +296,7 @@ def test_urdu_consent_lays_out_right_to_left_and_its_glyphs_render(demo: Demo, b
     bare.wait_for_timeout(300)
     bare.evaluate("document.querySelector('flt-semantics-placeholder').click()")
     see(bare, first_words)  # a second tab opens on the defendant's screens: the tablet is still handed over
-    bare.wait_for_timeout(800)
-    without_fonts = bare.locator("flt-semantics-host").get_by_text(first_words).first.screenshot()
+    without_fonts = painted(bare.locator("flt-semantics-host").get_by_text(first_words).first)
     context.close()
     assert not glyphs_render(without_fonts), glyph_report(without_fonts)
 

@@ -12,7 +12,7 @@ from app import screening
 from app.case import CaseDetails
 from app.custody import LD_TOOL, Detainee, HandOver
 from app.tablet import OfficerSession
-from tests.pathway import PIN, TODAY, give_consent, ld_answers
+from tests.pathway import PIN, TODAY, born_years_before, give_consent, ld_answers
 from tests.plaintext import files_containing
 from tests.server.harness import EVENTS, Enrolled, SiteServer
 
@@ -27,7 +27,7 @@ def _ld_session(tab: Enrolled) -> OfficerSession:
 
 
 def _custody_case(ld: OfficerSession) -> str:
-    case_id = ld.open_custody_case(Detainee(NAME, TODAY.replace(year=1985), "CR-04412-26", "chelmsford-custody",
+    case_id = ld.open_custody_case(Detainee(NAME, born_years_before(41, TODAY), "CR-04412-26", "chelmsford-custody",
                                             ("easy_read", "interpreter_spoken"), "Reads a little English",
                                             "Polish", True), TODAY)
     tool = screening.load_tool(LD_TOOL)

@@ -10,6 +10,8 @@ import pytest
 from bench import __main__ as bench
 from bench import common
 
+pytestmark = pytest.mark.clockless  # a smoke run of the benchmarks: the date check would only repeat it
+
 
 @pytest.mark.timeout(600)
 def test_every_benchmark_runs_and_prints_its_rows(capsys: pytest.CaptureFixture[str],

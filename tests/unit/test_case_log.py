@@ -10,7 +10,7 @@ from app import crypto
 from app.case import FieldErrors
 from app.store import EventRow, Session, select
 from app.tablet import MAX_PIN_ATTEMPTS, Tablet, WrongPin
-from tests.pathway import OFFICER, PIN, TODAY, details, provisioned_tablet, walk_pathway
+from tests.pathway import OFFICER, PIN, TODAY, born_years_before, details, provisioned_tablet, walk_pathway
 
 
 def test_a_case_walked_to_the_leaflet_is_a_log_of_events_in_order(tmp_path):
@@ -68,7 +68,7 @@ def test_a_right_pin_resets_the_count(tmp_path):
 @pytest.mark.parametrize(("changes", "field"), [
     ({"name": " "}, "name"),
     ({"dob": None}, "dob"),
-    ({"dob": TODAY.replace(year=TODAY.year - 17)}, "dob"),
+    ({"dob": born_years_before(17, TODAY)}, "dob"),
     ({"court_id": "nowhere"}, "court_id"),
     ({"referral_source": "astrologer"}, "referral_source"),
     ({"offence": ""}, "offence"),
@@ -87,7 +87,7 @@ def test_bad_details_are_refused_at_the_field_and_nothing_is_saved(tmp_path, cha
 def test_under_18_gives_the_age_and_the_reason(tmp_path):
     session = provisioned_tablet(tmp_path).unlock(OFFICER, PIN)
     with pytest.raises(FieldErrors) as exc:
-        session.open_case(details(dob=TODAY.replace(year=TODAY.year - 17)), TODAY)
+        session.open_case(details(dob=born_years_before(17, TODAY)), TODAY)
     assert "17" in exc.value.errors["dob"] and "18" in exc.value.errors["dob"]
 
 

@@ -18,6 +18,8 @@ from app.rules import RULES_DIR, RulesError, load_rules
 from app.screening import check_tool
 from app.screening_load import TOOLS_DIR
 
+pytestmark = pytest.mark.clockless  # every value is read from files: no date enters
+
 WRONG_KINDS = ("5", '"x"', "[[1]]", "{ a = 1 }", "[{ a = 1 }]")
 _ASSIGNMENT = re.compile(r"^(\s*[A-Za-z0-9_.\"-]+\s*=\s*)\S.*$")
 CONSENT_DIR = Path(__file__).resolve().parents[2] / "content" / "easy_read" / "en"

@@ -29,6 +29,8 @@ from tests.leaflet_pdf import (
     shows,
 )
 
+pytestmark = pytest.mark.clockless  # the leaflet is drawn from fixed data: its dates are given, not read from the clock
+
 LONDON = ZoneInfo("Europe/London")
 REPO = Path(__file__).resolve().parents[2]
 START = datetime(2026, 11, 24, 14, 0, tzinfo=LONDON)

@@ -18,6 +18,8 @@ from hypothesis import strategies as st
 from app.screening import TOOLS_DIR, check_tool, load_tool
 from tests.support import REPO_ROOT
 
+pytestmark = pytest.mark.clockless  # a tool file is checked on its text alone
+
 EXAMPLES = sorted(TOOLS_DIR.glob("*.toml"))
 
 BLOCK = """\

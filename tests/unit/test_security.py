@@ -70,6 +70,7 @@ def test_a_bad_security_setting_is_named() -> None:
 
 # --- keys ---
 
+@pytest.mark.real_kdf
 def test_scrypt_parameters_are_kept_with_each_wrapped_key(tmp_path: Path) -> None:
     tablet = with_second_officer(provisioned_tablet(tmp_path))
     with Session(tablet.engine) as s:
