@@ -47,6 +47,9 @@ EVENT_NAMES: dict[str, str] = {
     "correction_made": N_("Correction made"), "conflict_resolved": N_("Conflicting versions resolved"),
     "breach_recorded": N_("Breach of the order recorded"),
     "breach_withdrawn": N_("Breach withdrawn: recorded in error"),
+    "equality_recorded": N_("Equality monitoring answered"),
+    "appointment_attended": N_("Attendance at the first appointment recorded"),
+    "consent_summary_stored": N_("Consent summary kept"),
 }
 RECORD_NAMES: dict[str, str] = {
     "details": N_("the person's details"), "custody": N_("the detainee's details"), "screening": N_("the screening"),
@@ -167,6 +170,30 @@ class CaseEvent:
     hlc: str
     officer_id: str
     payload: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class HistoryLine:
+    """One line of the case history: a step, who took it, and when; `count` times in a row when repeated."""
+
+    kind: str
+    officer_id: str
+    first: str  # HLC stamp of the earliest of the run
+    last: str  # and of the latest
+    count: int
+
+
+def history_lines(events: list[CaseEvent]) -> list[HistoryLine]:
+    """The history as a person reads it: newest first, and a run of the same step by the same officer (a screening
+    saved after every answer) as one line saying how many times, not forty lines of the same words."""
+    lines: list[HistoryLine] = []
+    for e in sorted(events, key=lambda e: e.hlc):
+        last = lines[-1] if lines else None
+        if last is not None and (last.kind, last.officer_id) == (e.kind, e.officer_id):
+            lines[-1] = HistoryLine(e.kind, e.officer_id, last.first, e.hlc, last.count + 1)
+        else:
+            lines.append(HistoryLine(e.kind, e.officer_id, e.hlc, e.hlc, 1))
+    return lines[::-1]
 
 
 @dataclass(frozen=True)

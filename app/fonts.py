@@ -1,4 +1,5 @@
-"""Fonts for every script, offline: Debian's fonts-noto-core copied into the web app's assets directory.
+"""Fonts for every script, offline: Debian's fonts-noto-core copied into the web app's assets directory (with the
+page itself, app.web_client).
 
 Why both copies: the tablet has no network, and Flutter's web engine fetches a Noto font for any character
 its own fonts lack. With `no_cdn` it asks the app itself, at `assets/fonts/<family>/v<N>/<file>.woff2`, and
@@ -13,6 +14,7 @@ main.dart.js here, at set-up, never hard-coded. Font binaries are generated, nev
 from __future__ import annotations
 
 import fcntl
+import hashlib
 import json
 import os
 import re
@@ -21,6 +23,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from app import web_client
 from app.i18n import SCRIPT_FONTS
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -76,7 +79,8 @@ def _stamp(noto_dir: Path) -> dict[str, str]:
     import flet_web.version as v
 
     return {"flet_web": getattr(v, "version", "") or getattr(v, "flet_web_version", ""), "noto_dir": str(noto_dir),
-            "noto_files": str(len(list(noto_dir.glob("*.ttf"))))}
+            "noto_files": str(len(list(noto_dir.glob("*.ttf")))),
+            "index": hashlib.sha256(web_client.SCRIPT.encode()).hexdigest()[:16]}
 
 
 def _current(stamp_file: Path, stamp: dict[str, str]) -> bool:
@@ -125,6 +129,7 @@ def _build(assets_dir: Path, noto_dir: Path, stamp: dict[str, str]) -> None:
             raise FontsMissing(f"{source} is missing: the consent screens need it (Debian fonts-noto-core)")
         (assets_dir / rel).parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(source, assets_dir / rel)
+    web_client.write_index(assets_dir, flet_web_dir() / "index.html")
     built = {**stamp, "copied": str(copied), "not_in_debian": ", ".join(sorted(set(missing)))}
     (assets_dir / STAMP).write_text(json.dumps(built, indent=1), encoding="utf-8")
 

@@ -473,10 +473,20 @@ def _facts_from_json(path: Path, data: Any, book: RuleBook) -> tuple[CaseFacts, 
         raise fail("offence.imprisonable", "expected true, false or null")
     offence = Offence(as_date("offence.conviction_date", off["conviction_date"]), off.get("imprisonable"),
                       seriousness)
+    if dob is not None and offence.conviction_date is not None and dob > offence.conviction_date:
+        raise fail("dob", f"the date of birth ({dob}) is after the conviction ({offence.conviction_date})")
     screening = data.get("screening")
     if screening is not None and (not isinstance(screening, dict) or not isinstance(screening.get("flags", []), list)
                                   or not isinstance(screening.get("totals", {}), dict)):
         raise fail("screening", "expected {\"flags\": [...], \"totals\": {...}} or null")
+    ranges = _total_ranges()
+    for total_id, value in (screening or {}).get("totals", {}).items():
+        low, high = ranges.get(total_id, (0, None))
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise fail(f"screening.totals.{total_id}", f"expected a whole number, got {value!r}")
+        if value < low or (high is not None and value > high):
+            raise fail(f"screening.totals.{total_id}", f"{value} is outside the instrument's range {low} to "
+                                                        f"{high if high is not None else 'any'}")
     providers = data.get("providers", {})
     requirement_ids = {r.id for r in book.requirements}
     if not isinstance(providers, dict):
@@ -501,6 +511,12 @@ def _facts_from_json(path: Path, data: Any, book: RuleBook) -> tuple[CaseFacts, 
     order = None
     if data.get("order") is not None:
         raw = data["order"]
+        lengths = {"order_months": raw.get("order_months"), "supervision_months": raw.get("supervision_months"),
+                   **{f"requirements.{k}": v for k, v in (raw.get("requirements") or {}).items()}} \
+            if isinstance(raw, dict) and isinstance(raw.get("requirements", {}), dict) else {}
+        for key, value in lengths.items():
+            if value is not None and (isinstance(value, bool) or not isinstance(value, int)):
+                raise fail(f"order.{key}", f"expected a whole number of months, got {value!r}")
         try:
             order = Order.from_payload(raw)
         except (KeyError, TypeError, ValueError, AttributeError):
@@ -512,6 +528,18 @@ def _facts_from_json(path: Path, data: Any, book: RuleBook) -> tuple[CaseFacts, 
             key, message = next(iter(exc.errors.items()))
             raise fail(f"order.{key}", message) from None
     return CaseFacts(dob, offence, screening, providers, consent), order
+
+
+def _total_ranges() -> dict[str, tuple[int, int]]:
+    """Each screening total's possible range, from the shipped tools' published instruments (AUDIT 0-40, K10
+    10-50, ...): a case file's total outside it is a typing mistake, not a score."""
+    from app import screening
+
+    ranges: dict[str, tuple[int, int]] = {}
+    for name in ("cdo_court_screen", "ld_custody_screen", "primary_care_mhtr_screen"):
+        for total in screening.load_tool(name).totals:
+            ranges[total.id] = (total.minimum, total.maximum)
+    return ranges
 
 
 def _compare(path: Path, expected: Any, out: dict[str, Any]) -> list[str]:

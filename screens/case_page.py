@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import flet as ft
 
 from app import roles
-from app.case import EVENT_NAMES, RECORD_NAMES, REQUIREMENT_NAMES, TASKS, Case, Conflict
-from app.clock import wall_time
+from app.case import EVENT_NAMES, RECORD_NAMES, REQUIREMENT_NAMES, TASKS, Case, Conflict, HistoryLine, history_lines
+from app.clock import LONDON, wall_time
 from app.custody import LD_ROLE
-from app.i18n import N_, _, fmt_time
+from app.i18n import N_, _, fmt_date, fmt_time, ngettext
 from app.site import Site
 from screens import ui
 from screens.shell import Shell
@@ -90,19 +92,29 @@ async def task_list(shell: Shell, case_id: str) -> ft.Control:
             ft.ListTile(title=ft.Text(_("Equality monitoring (optional)"), size=18), on_click=to_equality,
                         trailing=ui.tag(_(ui.STATUS_LABELS[equality_state]), bool(case.equality)))]),
         ui.secondary(_("Back to today's cases"), back),
-        history(case, site),
+        history(case, site, shell.today()),
     ], spacing=8)
+
+
+def _when(line: HistoryLine, today: date) -> str:
+    """The time on the court's clock, with the date when it was not today; a run of saves as its first and last."""
+    def one(stamp: str) -> str:
+        at = wall_time(stamp).astimezone(LONDON)
+        return fmt_time(at) if at.date() == today else f"{fmt_date(at.date(), 'medium')} {fmt_time(at)}"
+    return one(line.last) if line.count == 1 else f"{one(line.first)}–{one(line.last)}"
 
 
 def officer_name(site: Site, officer_id: str) -> str:
     return next((o.name for o in site.officers if o.id == officer_id), officer_id)
 
 
-def history(case: Case, site: Site) -> ft.Control:
-    """Every event of the case, custody's and the court's, with who and when: each side sees what the other did."""
+def history(case: Case, site: Site, today: date) -> ft.Control:
+    """Every event of the case, custody's and the court's, with who and when: each side sees what the other did.
+    Newest first; a step repeated in a row (a screening saved as it goes) is one line with how many times."""
     rows = [ft.Text(_("{when} — {what} — {who}").format(
-        when=fmt_time(wall_time(e.hlc)), what=_(EVENT_NAMES.get(e.kind, e.kind)),
-        who=officer_name(site, e.officer_id)), size=14) for e in case.history]
+        when=_when(line, today), what=_(EVENT_NAMES.get(line.kind, line.kind))
+        + (" " + ngettext("({n} time)", "({n} times)", line.count).format(n=line.count) if line.count > 1 else ""),
+        who=officer_name(site, line.officer_id)), size=14) for line in history_lines(case.history)]
     return ft.Semantics(identifier="case-history", content=ft.Column(
         [ui.heading(_("Case history"), size=20), *rows], spacing=4))
 

@@ -131,7 +131,7 @@ async def custody_case(shell: Shell, case_id: str) -> ft.Control:
         *[case_page.conflict_box(shell, case_id, c, site) for c in case.conflicts],
         *[row(t) for t in CUSTODY_TASKS],
         ui.secondary(_("Back to today's detainees"), back),
-        case_page.history(case, site),  # what the court did since, once the case came back in the sync
+        case_page.history(case, site, shell.today()),  # what the court did since, once the case came back in the sync
     ], spacing=8)
 
 

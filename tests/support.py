@@ -14,11 +14,21 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
+from types import SimpleNamespace
 
 import httpx
 import pytest
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+def fake_page(**attrs: object) -> SimpleNamespace:
+    """What the shell touches of a Flet page, for tests that build screens without a browser."""
+
+    async def scroll_to(**_kw: object) -> None:
+        return None
+
+    return SimpleNamespace(**{"update": lambda: None, "controls": [], "appbar": None, "scroll_to": scroll_to, **attrs})
 
 
 def bounded(limit: int, doing: str | Callable[[], str]) -> Iterator[int]:

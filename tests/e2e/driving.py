@@ -17,6 +17,8 @@ T = 15_000  # ms: the longest any screen takes to answer under load on two cores
 
 
 def click(page: Page, name: str | re.Pattern[str], role: str = "button") -> None:
+    if page in _watched:
+        _note_layout(page, name)
     page.get_by_role(role, name=name, exact=isinstance(name, str)).first.click()
 
 
@@ -61,3 +63,32 @@ def next_until(page: Page, text: str, label: str = "Next") -> None:
 def answer(page: Page, question: str, value: str) -> None:
     """A radio inside the group named by its question: several questions share 'Yes' and 'No'."""
     page.get_by_role("group", name=question).get_by_role("radio", name=value, exact=True).click()
+
+
+# The layout rules every screen keeps, read from the semantics tree (what a screen reader meets): no Flutter error
+# on screen. (48 px targets are the next rule: Flutter clips a node's box at the edge of each scrolling region, so
+# a box alone cannot tell a small control from one half scrolled out of view.)
+_FLUTTER_ERRORS = re.compile(r"must be provided|Failed assertion|RenderFlex overflowed|Another exception was thrown")
+
+
+def layout_problems(page: Page, where: str) -> list[str]:
+    """What breaks the layout rules on the screen shown now, each naming `where` it was seen."""
+    found = _FLUTTER_ERRORS.search(page.locator("flt-semantics-host").inner_text())
+    return [f"{where}: a Flutter error is on screen: {found.group(0)!r}"] if found else []
+
+
+_watched: dict[Page, list[str]] = {}
+
+
+def watch_layout(page: Page) -> list[str]:
+    """From now on, before every click the screen is checked against the layout rules; the list returned fills
+    with what broke them (once each), for the test to assert empty at its end."""
+    return _watched.setdefault(page, [])
+
+
+def _note_layout(page: Page, about_to_press: str | re.Pattern[str]) -> None:
+    where = f"before pressing {about_to_press if isinstance(about_to_press, str) else about_to_press.pattern!r}"
+    found = _watched[page]
+    for problem in layout_problems(page, where):
+        if problem.split(": ", 1)[1] not in {p.split(": ", 1)[1] for p in found}:
+            found.append(problem)

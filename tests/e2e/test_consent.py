@@ -292,9 +292,7 @@ def test_urdu_consent_lays_out_right_to_left_and_its_glyphs_render(demo: Demo, b
     bare = context.new_page()
     bare.route(re.compile(r".*/fonts/.*"), lambda route: route.abort())
     bare.goto(demo.app_url)
-    bare.wait_for_selector("flt-semantics-placeholder", state="attached", timeout=30_000)
-    bare.wait_for_timeout(300)
-    bare.evaluate("document.querySelector('flt-semantics-placeholder').click()")
+    bare.wait_for_selector("flt-semantics", state="attached", timeout=30_000)
     see(bare, first_words)  # a second tab opens on the defendant's screens: the tablet is still handed over
     without_fonts = painted(bare.locator("flt-semantics-host").get_by_text(first_words).first)
     context.close()
@@ -331,9 +329,7 @@ def test_leaving_defendant_mode_without_the_officers_pin_fails(demo: Demo, brows
 
     # Nor does reloading the page: it opens on the same locked consent screens.
     page.reload()
-    page.wait_for_selector("flt-semantics-placeholder", state="attached", timeout=30_000)
-    page.wait_for_timeout(300)
-    page.evaluate("document.querySelector('flt-semantics-placeholder').click()")
+    page.wait_for_selector("flt-semantics", state="attached", timeout=30_000)  # turned on by the page itself
     see(page, "Help with alcohol")
     expect(page.get_by_role("button", name="Lock")).to_have_count(0)
     expect(page.locator("flt-semantics-host").get_by_text("Today's cases")).to_have_count(0)

@@ -14,7 +14,7 @@ from pypdf import PdfReader
 from app import clock, screening
 from app.i18n import fmt_date, fmt_time
 from tests.e2e.conftest import open_app
-from tests.e2e.driving import T, answer, click, see, type_into
+from tests.e2e.driving import T, answer, click, see, type_into, watch_layout
 from tests.e2e.steps import book_the_first_slot, easy_read_atr_consent_without_signature, sign_in
 from tests.e2e.test_consent import officer_session
 from tests.pathway import alcohol_dependent_answers, as_asked, walk_pathway
@@ -73,6 +73,7 @@ def provider_agrees(page: Page, requirement: str, provider: str, practitioner: s
 def test_a_cdo_screens_takes_consent_books_and_prints_and_the_case_syncs(demo, browser):
     app = open_app(browser, demo.app_url)
     page = app.page
+    layout = watch_layout(page)  # every screen on the way, before each press: no Flutter error on it
 
     # 1. Choose a name and unlock with the PIN; a wrong PIN says so first.
     click(page, demo.officer)
@@ -186,6 +187,7 @@ def test_a_cdo_screens_takes_consent_books_and_prints_and_the_case_syncs(demo, b
     # The name typed on the tablet is nowhere on disk in plaintext: tablet, server, logs, temp files.
     assert files_containing(demo.home.parent, DEFENDANT) == []
     assert app.failures == []
+    assert layout == [], "\n".join(layout)
 
 
 def _slot_from_label(label: str) -> datetime:

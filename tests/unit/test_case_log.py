@@ -141,3 +141,18 @@ def test_a_person_resolving_a_conflict_between_two_corrections_keeps_the_one_the
     resolved = fold("c1", [*events, CaseEvent("r", "c1", "conflict_resolved", "0004", "cdo-sam", {
         "event_ids": ["a", "b"], "kept": "a", "reason": "The earlier one was right"})])
     assert resolved.sentence == {"months": 9} and resolved.conflicts == []
+
+
+def test_the_history_reads_newest_first_with_a_screening_saved_as_it_goes_on_one_line() -> None:
+    from app.case import CaseEvent, history_lines
+
+    def event(n: int, kind: str, officer: str = OFFICER) -> CaseEvent:
+        return CaseEvent(f"e{n}", "c", kind, f"{1_700_000_000_000 + n * 1000:013d}.00000.tab", officer, {})
+
+    events = [event(0, "case_opened"), *[event(n, "screening_progress_saved") for n in range(1, 48)],
+              event(48, "screening_completed"), event(49, "screening_progress_saved", "ld-jordan")]
+    lines = history_lines(events[::-1])  # in whatever order they were stored
+    assert [(line.kind, line.officer_id, line.count) for line in lines] == [
+        ("screening_progress_saved", "ld-jordan", 1), ("screening_completed", OFFICER, 1),
+        ("screening_progress_saved", OFFICER, 47), ("case_opened", OFFICER, 1)]
+    assert (lines[2].first, lines[2].last) == (events[1].hlc, events[47].hlc)

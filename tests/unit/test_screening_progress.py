@@ -17,11 +17,13 @@ from screens import screening as screening_screen
 from screens.shell import AppContext, Shell
 from tests.pathway import OFFICER, PIN, TODAY, alcohol_dependent_answers, as_asked, details, provisioned_tablet
 from tests.plaintext import files_containing
+from tests.support import fake_page
 
 TOOL = screening.load_tool("cdo_court_screen")
 EXAMPLES = ("cdo_court_screen", "ld_custody_screen", "primary_care_mhtr_screen")
 LANGUAGE = "Kurdish Sorani (sentinel 7q3)"
 NEXT_MONTH, LAST_YEAR = TODAY + timedelta(days=30), TODAY - timedelta(days=365)
+
 
 
 @pytest.fixture
@@ -89,7 +91,7 @@ def test_saving_no_answers_discards_the_draft(session) -> None:
 
 
 def _shell(session) -> Shell:  # noqa: ANN001
-    page = SimpleNamespace(update=lambda: None, controls=[], appbar=None, run_thread=lambda fn: fn())
+    page = fake_page(run_thread=lambda fn: fn())
     shell = Shell(page, AppContext(tablet=session.tablet, today=lambda: TODAY))  # type: ignore[arg-type]
     shell.session = session
     return shell

@@ -6,7 +6,6 @@ import asyncio
 import sqlite3
 from datetime import timedelta
 from pathlib import Path
-from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -18,10 +17,12 @@ from app.site import ConfigError, build_site, demo_site_path, load_site
 from app.store import AuditRow, CaseRow, EventRow, OfficerKey, Session, select
 from app.tablet import MAX_PIN_ATTEMPTS, OfficerLocked, PinNeeded, Tablet, TabletWiped, WrongPin
 from tests.pathway import OFFICER, PIN, TODAY, details, provisioned_tablet, walk_pathway
+from tests.support import fake_page
 
 OTHER = "cdo-priya"
 OTHER_PIN = "7391"
 NAME = "Ophelia Wrenfield-Stroud"
+
 
 
 def strict_tablet(data_dir: Path, **security: int) -> Tablet:
@@ -385,7 +386,7 @@ def test_an_idle_officer_session_locks_but_defendant_mode_does_not(tmp_path: Pat
     from screens.shell import AppContext, Shell
 
     tablet = strict_tablet(tmp_path, idle_lock_minutes=2)
-    page = SimpleNamespace(update=lambda: None, controls=[], appbar=None)
+    page = fake_page()
     shell = Shell(page, AppContext(tablet=tablet))  # type: ignore[arg-type]
     assert not shell.idle_too_long(shell.last_activity + 9999)  # nobody signed in
     shell.session = tablet.unlock(OFFICER, PIN)
@@ -411,7 +412,7 @@ def test_a_leaflet_reprint_asks_for_the_pin_again(tmp_path: Path) -> None:
     tablet = provisioned_tablet(tmp_path)
     session = tablet.unlock(OFFICER, PIN)
     case_id = walk_pathway(session)  # the leaflet was given
-    page = SimpleNamespace(update=lambda: None, controls=[], appbar=None, web=True)
+    page = fake_page(web=True)
     shell = Shell(page, AppContext(tablet=tablet))  # type: ignore[arg-type]
     shell.session = session
     asyncio.run(shell.go(leaflet.leaflet_page, case_id))

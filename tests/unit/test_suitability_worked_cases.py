@@ -87,6 +87,11 @@ def test_a_case_file_that_is_not_json_names_the_line(tmp_path):
     ({"order": {"order_type": "community_order", "order_months": 12, "requirements": {"ATR": 0}}},
      "order.months_ATR"),
     ({"colour": "blue"}, "colour"),
+    ({"order": {"order_type": "community_order", "order_months": "37", "requirements": {"ATR": 12}}},
+     "order.order_months"),  # a string of digits, not a number: once a TypeError
+    ({"screening": {"flags": ["atr_candidate"], "totals": {"audit": 999}}}, "screening.totals.audit"),  # 0 to 40
+    ({"screening": {"flags": [], "totals": {"phq9": "high"}}}, "screening.totals.phq9"),
+    ({"dob": "2030-01-01"}, "dob"),  # born after the conviction in the file (23 November 2026)
 ])
 def test_bad_case_files_name_the_field(tmp_path, change, field):
     case = json.loads((SITES_DIR / "worked_cases" / "01_atr_single_medium.json").read_text())
