@@ -29,7 +29,6 @@ from app.consent_flow import (
 from app.consent_record import MIN_SIGNATURE_POINTS
 from app.i18n import _, language
 from app.tablet import OfficerLocked, OfficerSession, WrongPin
-from screens import ui
 from screens.shell import Shell, for_defendant
 from screens.signature import SignaturePad
 
@@ -45,8 +44,7 @@ def _theme(flow: ConsentFlow) -> ft.Theme:
     """High contrast, black on white, in the font for the person's script."""
     scheme = ft.ColorScheme(primary=INK, on_primary=PAPER, secondary=INK, on_secondary=PAPER, surface=PAPER,
                             on_surface=INK, outline=INK, error="#B00020", on_error=PAPER)
-    return ft.Theme(color_scheme=scheme, font_family=language(flow.text.locale).font, scaffold_bgcolor=PAPER,
-                    visual_density=ft.VisualDensity.STANDARD)  # 48 px targets, as the officer's theme
+    return ft.Theme(color_scheme=scheme, font_family=language(flow.text.locale).font, scaffold_bgcolor=PAPER)
 
 
 def enter(shell: Shell, flow: ConsentFlow) -> None:
@@ -186,7 +184,7 @@ def _frame(shell: Shell, flow: ConsentFlow, body: list[ft.Control]) -> ft.Contro
     tools = ft.Row([
         ft.Row([_button(flow, t.word("smaller"), _on(shell, flow, flow.smaller), filled=False),
                 _button(flow, t.word("bigger"), _on(shell, flow, flow.bigger), filled=False)], spacing=12),
-        ft.TextButton(_("Officer: take the tablet back"), on_click=officer, rtl=False, height=ui.MIN_TARGET,
+        ft.TextButton(_("Officer: take the tablet back"), on_click=officer, rtl=False,
                       style=ft.ButtonStyle(color="#505a5f")),
     ], alignment=ft.MainAxisAlignment.SPACE_BETWEEN)
     return ft.Column([tools, ft.Divider(thickness=2, color=INK), *body], spacing=28)

@@ -158,7 +158,6 @@ class Shell:
         self.page.appbar = self._appbar()
         self.page.controls.append(ft.Container(content=content, padding=24, width=1100))
         self.page.update()
-        await self.page.scroll_to(offset=0, duration=0)  # a new screen opens at its top, not where the last was
         await self.refresh_sync()
 
     async def save_step(self, errors: ft.Text | Callable[[dict[str, str]], None], case_id: str,
