@@ -511,9 +511,10 @@ def _facts_from_json(path: Path, data: Any, book: RuleBook) -> tuple[CaseFacts, 
     order = None
     if data.get("order") is not None:
         raw = data["order"]
-        lengths = {"order_months": raw.get("order_months"), "supervision_months": raw.get("supervision_months"),
-                   **{f"requirements.{k}": v for k, v in (raw.get("requirements") or {}).items()}} \
-            if isinstance(raw, dict) and isinstance(raw.get("requirements", {}), dict) else {}
+        lengths: dict[str, Any] = {}
+        if isinstance(raw, dict) and isinstance(raw.get("requirements", {}), dict):
+            lengths = {"order_months": raw.get("order_months"), "supervision_months": raw.get("supervision_months"),
+                       **{f"requirements.{k}": v for k, v in (raw.get("requirements") or {}).items()}}
         for key, value in lengths.items():
             if value is not None and (isinstance(value, bool) or not isinstance(value, int)):
                 raise fail(f"order.{key}", f"expected a whole number of months, got {value!r}")
@@ -536,8 +537,8 @@ def _total_ranges() -> dict[str, tuple[int, int]]:
     from app import screening
 
     ranges: dict[str, tuple[int, int]] = {}
-    for name in ("cdo_court_screen", "ld_custody_screen", "primary_care_mhtr_screen"):
-        for total in screening.load_tool(name).totals:
+    for path in sorted(screening.TOOLS_DIR.glob("*.toml")):
+        for total in screening.load_tool(path).totals:
             ranges[total.id] = (total.minimum, total.maximum)
     return ranges
 
