@@ -43,7 +43,7 @@ from app.screening_model import (
 __all__ = [
     "CHOICE_KINDS", "FORMAT", "INSTRUMENTS_DIR", "KINDS", "SOURCE_LOCALE", "TOOLS_DIR", "Answer", "Band", "Flag",
     "Item", "Option", "Problem", "ScreeningResult", "Section", "SectionLocale", "Tool", "ToolError", "Total",
-    "check_tool", "load_tool", "next_item", "prune", "risk_flags", "score", "screens", "validate_answers",
+    "check_tool", "is_grid", "load_tool", "next_item", "prune", "risk_flags", "score", "screens", "validate_answers",
     "visible_items",
 ]
 
@@ -199,14 +199,19 @@ def next_item(tool: Tool, answers: Mapping[str, Any]) -> Item | None:
 
 
 def screens(tool: Tool, answers: Mapping[str, Any]) -> list[tuple[Item, ...]]:
-    """The questions to ask, one per screen, or a block marked `together` as one short group."""
+    """The questions to ask, a page each: one question, or a run of blocks laid out as a grid on one page
+    (an officer asking a trained interview answers down one page instead of pressing Continue each time)."""
     out: list[tuple[Item, ...]] = []
     for item in visible_items(tool, answers):
-        if out and tool.section(item.section).together and out[-1][0].section == item.section:
+        if out and is_grid(tool, item) and is_grid(tool, out[-1][0]):
             out[-1] = (*out[-1], item)
         else:
             out.append((item,))
     return out
+
+
+def is_grid(tool: Tool, item: Item) -> bool:
+    return tool.section(item.section).layout == "grid"
 
 
 def prune(tool: Tool, answers: Mapping[str, Any]) -> dict[str, Any]:

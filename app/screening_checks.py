@@ -19,7 +19,6 @@ if TYPE_CHECKING:
     from app.toml_source import TomlSource
 
 
-MAX_TOGETHER = 6  # a "short group" on one screen
 _BAND_KEYS = {"from", "to", "label"}
 
 
@@ -114,7 +113,6 @@ class CrossChecks:
         self._uses(items)
         self._order(deps, position, section_conditions)
         self._reachable()
-        self._together()
 
     def _cycles(self, deps: dict[str, list[str]], where: dict[str, tuple[TomlSource, int | None]]) -> bool:
         state: dict[str, int] = {}  # 1 on the path, 2 done
@@ -284,21 +282,3 @@ class CrossChecks:
             else:
                 self.error(cond.src, cond.line, f"{cond.owner} is never asked: '{cond.expr.source}' can never "
                                                 f"hold{why}")
-
-    def _together(self) -> None:
-        """A short group on one screen: few enough, and none of its questions opened by another of them."""
-        for section in self.sections:
-            if not section.together:
-                continue
-            members = [i for i in self.items if i.section == section.id]
-            src, line = self.included_at[section.id]
-            if len(members) > MAX_TOGETHER:
-                self.error(src, line, f"block '{section.id}' has {len(members)} questions: at most {MAX_TOGETHER} "
-                                      "can be asked together on one screen")
-                continue
-            ids = {i.id for i in members}
-            for item in members:
-                if item.show_if and set(parse(item.show_if).refs) & ids:
-                    self.error(src, line, f"block '{section.id}' cannot be asked together: item '{item.id}' "
-                                          "depends on another question on the same screen")
-                    break

@@ -21,6 +21,7 @@ from app.screening_expr import FUNCTIONS, Expr, parse
 from app.screening_model import (
     CHOICE_KINDS,
     KINDS,
+    LAYOUTS,
     SOURCE_LOCALE,
     TRANSLATION_STATUSES,
     Flag,
@@ -56,7 +57,7 @@ _ALL_KIND_KEYS = set().union(*_KIND_KEYS.values())
 _OPTION_KEYS = {"value", "label", "score", "exclusive", "translations"}
 _TOTAL_KEYS = {"id", "label", "items", "bands"}
 _FLAG_KEYS = {"id", "when", "why", "risk"}
-_INCLUDE_KEYS = {"block", "show_if", "together"}
+_INCLUDE_KEYS = {"block", "show_if", "layout"}
 _LOCALE_KEYS = {"status", "title", "intro", "source", "note"}
 
 
@@ -603,6 +604,9 @@ def _include(loader: _Loader, src: TomlSource, include_line: int | None, entry: 
         return
     name = entry["block"]
     line = src.find(rf"[\"']{re.escape(name)}[\"']", include_line) or include_line
+    if "together" in entry:  # format 2 before the grid: a short group on one screen is now a grid
+        loader.error(src, line, f"include '{name}': 'together' is replaced by layout = \"grid\"")
+        entry = {k: v for k, v in entry.items() if k != "together"}  # the block is still read and checked
     if not loader.unknown_keys(src, line, entry, _INCLUDE_KEYS, f"include '{name}'"):
         return
     if not re.fullmatch(r"[A-Za-z0-9_-]+\.toml", name):
@@ -612,10 +616,10 @@ def _include(loader: _Loader, src: TomlSource, include_line: int | None, entry: 
         loader.error(src, line, f"'{name}' is included twice")
         return
     seen.append(name)
-    together = entry.get("together", False)
-    if not isinstance(together, bool):
-        loader.error(src, line, f"include '{name}': 'together' must be true or false")
-        return
+    layout = entry.get("layout", "single")
+    if layout not in LAYOUTS:
+        loader.error(src, line, f"include '{name}': layout must be one of {', '.join(LAYOUTS)}, not {layout!r}")
+        layout = LAYOUTS[0]
     read = _read(loader, path.parent / INSTRUMENTS_DIR / name, (src, line))
     if read is None:
         loader.unread = True
@@ -651,7 +655,7 @@ def _include(loader: _Loader, src: TomlSource, include_line: int | None, entry: 
     if "show_if" in entry:
         show_if = loader.condition(src, line, entry["show_if"], f"block '{section_id}'", None, "show_if",
                                    section=section_id)
-    section = Section(section_id, title, intro, source, licence, show_if=show_if, together=together,
+    section = Section(section_id, title, intro, source, licence, show_if=show_if, layout=layout,
                       published=published, locales=locales)
     loader.included_at[section_id] = (src, line)
     loader.block(block, block_data, "instrument", section)

@@ -204,6 +204,11 @@ class SectionLocale:
         return self.status in ("validated", "reviewed")
 
 
+# How a block is asked: "single" a question a page (a person answering for themselves), "grid" every question on
+# one page with its neighbours, one tap an answer (an officer asking a trained interview).
+LAYOUTS = ("single", "grid")
+
+
 @dataclass(frozen=True)
 class Section:
     """One instrument or question block as the officer sees it: heading, instructions, source and licence."""
@@ -214,7 +219,7 @@ class Section:
     source: str
     licence: str
     show_if: str | None = None  # set by the tool that includes the block
-    together: bool = False  # all its questions on one screen (a short group)
+    layout: str = "single"  # "single": a question a page; "grid": one tap per answer, on a page with its neighbours
     published: bool = False  # a published instrument: wording and scoring must not be changed
     locales: tuple[SectionLocale, ...] = ()
 

@@ -1,8 +1,9 @@
 """Screening with the site's locally agreed tool, drawn from the tool file alone (no code per tool).
 
-One question, or one short group, per screen with its progress ("Question 4 of 12"); Back, and Change
-from the summary; every Continue saves the answers so far as an encrypted event, so a screening survives a
-lock or a crash and resumes where it stopped; answers to questions that a later answer hides are dropped,
+Blocks the tool lays out as a grid (an officer asking) are one page: a tap an answer, saved as it is given;
+other blocks are one question a page with its progress ("Question 4 of 12") and Continue, which saves. Back,
+and Change from the summary; the answers so far are an encrypted event, so a screening survives a lock or a
+crash and resumes where it stopped; answers to questions that a later answer hides are dropped,
 never stored; a risk trigger stops the flow with the site's instructions; and the officer checks every
 answer and score before the screening is completed.
 """
@@ -18,7 +19,7 @@ from babel import Locale, UnknownLocaleError
 
 from app import clock, screening
 from app.case import FieldErrors
-from app.i18n import _, fmt_date
+from app.i18n import _, fmt_date, ngettext
 from screens import case_page, ui
 from screens.case_details import parse_day
 from screens.shell import Shell
@@ -262,6 +263,8 @@ async def question(shell: Shell, case_id: str, item_id: str) -> ft.Control:
     if index is None:  # a changed answer has hidden it
         return await start(shell, case_id)
     items = pages[index]
+    if screening.is_grid(tool, items[0]):
+        return await _grid(shell, case_id, tool, draft, item_id)
     total = sum(len(p) for p in pages)
     first = sum(len(p) for p in pages[:index]) + 1
     progress = (_("Question {n} of {total}").format(n=first, total=total) if len(items) == 1 else
@@ -354,6 +357,181 @@ async def question(shell: Shell, case_id: str, item_id: str) -> ft.Control:
                spacing=16, wrap=True),
         *[ui.body(line, size=12, color=ft.Colors.ON_SURFACE_VARIANT) for line in sources],
     ], spacing=14, scroll=ft.ScrollMode.AUTO)
+
+
+# --- A grid: an officer asks a run of blocks down one page, one tap an answer -----------------------------
+
+
+async def _grid(shell: Shell, case_id: str, tool: screening.Tool, draft: Draft, item_id: str) -> ft.Control:
+    """Every question of the page at once, in the order asked: a tap records the answer and saves the progress,
+    a question opened by an answer appears under it (the rest of the page stays put, so a quick next tap is
+    never lost to a redraw), a risk answer interrupts at once, and the page moves so the next question is in
+    view. Typed answers (a language, a date) are read at each tap and when the officer continues."""
+    locale = draft.locale
+    error = ft.Text("", color=ERROR, size=16, max_lines=2, overflow=ft.TextOverflow.ELLIPSIS)
+    status = ui.body("", size=16, weight=ft.FontWeight.BOLD)
+    typed: dict[str, _Input] = {}
+    rows: dict[str, ft.Container] = {}  # every question row drawn, kept while it is hidden so it comes back as is
+    heads: dict[str, list[ft.Control]] = {}
+    shown: list[str] = []  # the questions on the page now, in order
+    content = ft.Column(spacing=10)
+
+    def page_now() -> tuple[int, list[tuple[screening.Item, ...]]]:
+        pages = screening.screens(tool, draft.answers)
+        anchors = {item_id, *shown}
+        return next((n for n, p in enumerate(pages) if anchors & {i.id for i in p}), 0), pages
+
+    def answers_typed(strict: bool) -> dict[str, Any] | None:
+        values: dict[str, Any] = {}
+        for item_key in shown:
+            inp = typed.get(item_key)
+            if inp is None:
+                continue
+            value, problem = inp.read()
+            inp.error.value = (problem or "") if strict else ""
+            if problem is None:
+                values[item_key] = value
+        return values if not strict or all(k in values for k in shown if k in typed) else None
+
+    def question_row(item: screening.Item) -> ft.Control:
+        text = item.text_in(locale)
+        if item.kind in screening.CHOICE_KINDS:
+            answer = draft.answers.get(item.id)
+            chosen = set(answer) if isinstance(answer, list) else {answer}
+            controls: list[ft.Control] = [ui.choices(text, [(o.value, o.label_in(locale)) for o in item.options],
+                                                     chosen, lambda value: pick(item, value))]
+        else:
+            inp = typed.setdefault(item.id, _Input(shell, item, draft.answers.get(item.id), locale))
+            controls = [inp.control, inp.error]
+        return ft.Column([
+            ui.heading(text, size=20),
+            *([ui.body(_("Officer: {hint}").format(hint=_(item.hint)), size=14,
+                       color=ft.Colors.ON_SURFACE_VARIANT)] if item.hint else []),
+            *controls,
+        ], spacing=8)
+
+    def section_head(section_id: str) -> list[ft.Control]:
+        if section_id not in heads:
+            section = tool.section(section_id)
+            note = _translation_note(section, locale)
+            intro = section.intro_in(locale)
+            heads[section_id] = [ui.heading(section.title_in(locale), size=24), *([note] if note else []),
+                                 *([ui.body(intro, size=16, italic=True)] if intro else [])]
+        return heads[section_id]
+
+    def lay_out() -> None:
+        """The page's questions as the answers now open them, reusing every row already drawn."""
+        index, pages = page_now()
+        items = pages[index] if pages else ()
+        shown[:] = [i.id for i in items]
+        controls: list[ft.Control] = list(top)
+        section = None
+        for item in items:
+            if item.section != section:
+                section = item.section
+                controls += section_head(section)
+            if item.id not in rows:
+                rows[item.id] = ft.Container(key=ft.ScrollKey(item.id), padding=ft.Padding.only(top=8, bottom=8),
+                                             content=question_row(item))
+            controls.append(rows[item.id])
+        controls += [ui.body(line, size=12, color=ft.Colors.ON_SURFACE_VARIANT)
+                     for line in dict.fromkeys(_source_line(i) for i in items)]
+        content.controls = controls
+        total = sum(len(p) for p in pages)
+        answered = sum(1 for p in pages for i in p if i.id in draft.answers)
+        status.value = _("{answered} of {total} answered").format(answered=answered, total=total)
+
+    async def pick(item: screening.Item, value: str) -> None:
+        given = _chosen(item, draft.answers.get(item.id), value)
+        rest = {k: v for k, v in draft.answers.items() if k != item.id}
+        draft.answers = screening.prune(tool, {**rest, **(answers_typed(strict=False) or {}),
+                                               **({item.id: given} if given is not None else {})})
+        rows[item.id].content = question_row(item)
+        lay_out()
+        error.value = ""
+        shell.page.update()  # the tap shows at once; the save runs off the loop
+        if not await _save(shell, case_id, tool, draft, error):
+            return
+        following = _next_after(tool, draft.answers, item.id)
+        fresh = [f.id for f in screening.risk_flags(tool, screening.score(tool, draft.answers))
+                 if f.id not in draft.acknowledged]
+        if fresh:
+            await shell.go(risk, case_id, fresh, following)
+        elif following in shown and shown.index(following) == shown.index(item.id) + 1:
+            await shell.show(item.id)  # answered in order: this question to the top, the next just under it
+
+    async def cont(_e: ft.ControlEvent) -> None:
+        values = answers_typed(strict=True)
+        draft.answers = screening.prune(tool, {**draft.answers, **(values or {})})
+        lay_out()
+        if not await _save(shell, case_id, tool, draft, error):
+            return
+        missing = [k for k in shown if k not in draft.answers]
+        if values is None or missing:
+            error.value = ngettext("{n} question on this page is not answered yet",
+                                   "{n} questions on this page are not answered yet",
+                                   max(len(missing), 1)).format(n=max(len(missing), 1))
+            shell.page.update()
+            if missing:
+                await shell.show(missing[0])
+            return
+        fresh = [f.id for f in screening.risk_flags(tool, screening.score(tool, draft.answers))
+                 if f.id not in draft.acknowledged]
+        target = _next_after(tool, draft.answers, shown[-1])
+        if fresh:
+            await shell.go(risk, case_id, fresh, target)
+        else:
+            await _go_to(shell, case_id, target)
+
+    async def back(_e: ft.ControlEvent) -> None:
+        index, pages = page_now()
+        if index == 0:
+            await shell.go(case_page.task_list, case_id)
+        else:
+            await shell.go(question, case_id, pages[index - 1][0].id)
+
+    async def later(_e: ft.ControlEvent) -> None:
+        draft.answers = screening.prune(tool, {**draft.answers, **(answers_typed(strict=False) or {})})
+        if await _save(shell, case_id, tool, draft, error):
+            shell.saved()
+            await shell.go(case_page.task_list, case_id)
+
+    async def language(e: ft.ControlEvent) -> None:
+        draft.locale = e.control.value or screening.SOURCE_LOCALE
+        await shell.go(question, case_id, item_id)
+
+    top: list[ft.Control] = [ui.heading(_("Screening")), ft.Row([ui.secondary(_("Back"), back)])]
+    if draft.notice:
+        top.append(ui.body(draft.notice, size=16, color=ft.Colors.ORANGE_900))
+    if len(tool.locales) > 1:
+        box, dd = ui.dropdown(_("Ask the questions in"), [(c, _language_name(c)) for c in tool.locales], locale,
+                              width=320)
+        dd.on_select = language
+        top.append(box)
+    lay_out()
+    bar = ft.Row([
+        ft.Container(expand=True, content=ft.Semantics(live_region=True, content=status)),
+        ft.Container(content=error, expand=2),  # short: what is missing; the page shows where
+        ft.TextButton(_("Save and come back later"), on_click=later, height=ui.MIN_TARGET),
+        ui.primary(_("Continue"), cont),
+    ], spacing=16)
+    shell.keep_in_view(None if item_id == shown[0] else item_id, bar)
+    return content
+
+
+def _chosen(item: screening.Item, current: Any, tapped: str) -> Any:
+    """The answer after a tap: the option itself, or for several-answer questions the ticked set with `tapped`
+    turned over ("None of these" and the rest clear each other); None when nothing is left ticked."""
+    if item.kind != "multiple":
+        return tapped
+    ticked = list(current or [])
+    if tapped in ticked:
+        ticked.remove(tapped)
+    else:
+        option = item.option(tapped)
+        ticked = [v for v in ticked if not ((option and option.exclusive) or
+                                            (other := item.option(v)) is not None and other.exclusive)] + [tapped]
+    return ticked or None
 
 
 def _source_line(item: screening.Item) -> str:

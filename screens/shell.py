@@ -110,6 +110,8 @@ class Shell:
         self.held_button = ft.TextButton(_("Records held back"), on_click=self._show_held_back, height=48,
                                          visible=False)
         self._poller: asyncio.Task[None] | None = None
+        self._show_at: str | None = None  # the key of the control the screen being built wants in view
+        self.action_bar: ft.Control | None = None
         self.last_activity = time.monotonic()
         page.on_keyboard_event = self._typed  # typing counts as activity, not only saving and moving on
 
@@ -146,6 +148,7 @@ class Shell:
             raise DefendantModeLocked(f"{getattr(builder, '__qualname__', builder)} is not part of the consent "
                                       "flow: the officer's PIN is needed to leave defendant mode")
         self.touch()
+        self._show_at, self.action_bar = None, None
         try:
             built = builder(self, *args)
             content = await built if asyncio.iscoroutine(built) else built
@@ -157,8 +160,23 @@ class Shell:
         self.page.controls.clear()
         self.page.appbar = self._appbar()
         self.page.controls.append(ft.Container(content=content, padding=24, width=1100))
+        self.page.bottom_appbar = (None if self.action_bar is None else
+                                   ft.BottomAppBar(content=self.action_bar, height=88, padding=ft.Padding.symmetric(
+                                       horizontal=24, vertical=12), bgcolor=ft.Colors.SURFACE_CONTAINER))
         self.page.update()
+        if self._show_at is not None:
+            await self.show(self._show_at)
         await self.refresh_sync()
+
+    def keep_in_view(self, key: str | None, actions: ft.Control | None = None) -> None:
+        """For the screen being built: bring the control keyed `key` into view once shown, and keep `actions`
+        in a bar fixed at the bottom of the window, so the primary action never scrolls out of reach."""
+        self._show_at, self.action_bar = key, actions
+
+    async def show(self, key: str) -> None:
+        """Scroll the page so the control keyed `key` is at the top of the window."""
+        with contextlib.suppress(Exception):  # a key the screen no longer holds: leave the page where it is
+            await self.page.scroll_to(scroll_key=key, duration=0)
 
     async def save_step(self, errors: ft.Text | Callable[[dict[str, str]], None], case_id: str,
                         fn: Callable[..., Any], *args: Any, then: Builder | None = None) -> bool:

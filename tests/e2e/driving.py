@@ -60,9 +60,22 @@ def next_until(page: Page, text: str, label: str = "Next") -> None:
         page.wait_for_timeout(150)
 
 
+def scroll_up(page: Page) -> None:
+    """Back to the top of a long page, as a finger would swipe (the semantics tree holds only what is in view)."""
+    viewport = page.viewport_size or {"width": 800, "height": 800}
+    page.mouse.move(viewport["width"] / 2, viewport["height"] / 2)
+    page.mouse.wheel(0, -20_000)
+    page.wait_for_timeout(300)
+
+
 def answer(page: Page, question: str, value: str) -> None:
-    """A radio inside the group named by its question: several questions share 'Yes' and 'No'."""
-    page.get_by_role("group", name=question).get_by_role("radio", name=value, exact=True).click()
+    """The answer inside the group named by its question (several questions share 'Yes' and 'No'): a radio, or
+    one of the large checkable answers of a screening grid."""
+    group = page.get_by_role("group", name=question, exact=True)
+    if page in _watched:
+        _note_layout(page, f"{value} ({question})")
+    group.get_by_role("radio", name=value, exact=True).or_(
+        group.get_by_role("checkbox", name=value, exact=True)).first.click()
 
 
 # The layout rules every screen keeps, read from the semantics tree (what a screen reader meets): no Flutter error

@@ -23,16 +23,6 @@ from tests.plaintext import files_containing
 DEFENDANT = "Zebedee Quixotic-Marchbanks"
 
 
-
-
-
-
-
-
-
-
-
-
 def server_events(demo, case_id: str) -> list[dict]:  # noqa: ANN001
     """The case's events as the site server holds them, read as the demo's site admin (named in its banner)."""
     banner = re.search(r"site admin: .*?name: (\S+)\s+password: (\S+)", demo.log.read_text())
@@ -44,8 +34,6 @@ def server_events(demo, case_id: str) -> list[dict]:  # noqa: ANN001
                          headers={"Authorization": f"Bearer {login.json()['token']}"})
     response.raise_for_status()
     return response.json()
-
-
 
 
 def record_offence(page: Page, seriousness: str) -> None:
@@ -110,12 +98,11 @@ def test_a_cdo_screens_takes_consent_books_and_prints_and_the_case_syncs(demo, b
     tool = screening.load_tool("cdo_court_screen")
     target = alcohol_dependent_answers(tool)
     answers: dict[str, str] = {}
-    for item in as_asked(tool, answers):
-        expect(page.get_by_role("heading", name=item.text).or_(
-            page.locator("flt-semantics-host").get_by_text(item.text, exact=True)).first).to_be_visible(timeout=T)
+    for item in as_asked(tool, answers):  # the officer's grid: a tap an answer, the next question brought into view
+        expect(page.get_by_role("group", name=item.text, exact=True)).to_be_visible(timeout=T)
         answers[item.id] = target[item.id]
-        click(page, item.option(target[item.id]).label, role="radio")
-        click(page, "Continue")
+        answer(page, item.text, item.option(target[item.id]).label)  # type: ignore[union-attr]
+    click(page, "Continue")
     see(page, "Check the screening answers")
     click(page, "Complete screening")
 

@@ -1,6 +1,6 @@
 """A court duty officer completes the CDO court screen in Chromium: a positive AUDIT-C opens the rest of
 the AUDIT, PHQ-9 question 9 stops the screen with the risk instructions, and nothing is lost on the way
-(leaving and coming back, going back, changing an answer from the summary)."""
+(leaving and coming back, locking, changing an answer from the summary)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from playwright.sync_api import Page, expect
 from app import clock, screening
 from app.tablet import Tablet
 from tests.e2e.conftest import open_app
-from tests.e2e.driving import T, click, see, type_into
+from tests.e2e.driving import T, answer, click, scroll_up, see, type_into
 from tests.e2e.steps import sign_in
 from tests.pathway import as_asked
 from tests.plaintext import files_containing
@@ -28,32 +28,27 @@ CHOSEN = {"needs_interpreter": "yes", "audit_1": "2", "audit_2": "1", "audit_3":
           "phq9_9": "1"}
 
 
-
-
-
-
-
-
 def asked(page: Page, item: screening.Item, locale: str = "en") -> None:
+    """On screen: the question's answers, named by it (a typed answer has its heading)."""
     text = item.text_in(locale)
-    expect(page.get_by_role("heading", name=text).or_(
-        page.locator("flt-semantics-host").get_by_text(text, exact=True)).first).to_be_visible(timeout=T)
+    expect(page.get_by_role("group", name=text, exact=True).or_(page.get_by_role("heading", name=text, exact=True))
+           .first).to_be_visible(timeout=T)
 
 
 def chosen(item: screening.Item) -> str:
     return CHOSEN.get(item.id) or min(item.options, key=lambda o: o.score).value
 
 
-def answer(page: Page, item: screening.Item) -> None:
+def tap(page: Page, item: screening.Item, value: str | None = None) -> None:
+    """One tap answers a question of the grid: no Continue between questions."""
     asked(page, item)
-    click(page, item.option(chosen(item)).label, role="radio")  # type: ignore[union-attr]
-    click(page, "Continue")
+    answer(page, item.text, item.option(value or chosen(item)).label)  # type: ignore[union-attr]
 
 
 def answer_until(page: Page, answers: dict[str, object], stop: str | None) -> None:
     """Answer each question as it comes, in the order the tool asks it, up to (not including) `stop`."""
     for item in as_asked(TOOL, answers, stop):
-        answer(page, item)
+        tap(page, item)
         answers[item.id] = chosen(item)
 
 
@@ -72,58 +67,56 @@ def test_a_cdo_completes_the_court_screen_with_the_full_audit_and_a_risk_interru
     click(page, "Save and start the case")
     click(page, "Screening Not started")
 
-    # 1. The first question, with its progress; it can be asked in Welsh (a draft translation, said so).
+    # 1. The officer's grid: every question on one page with the count answered; it can be asked in Welsh (a
+    # draft translation, said so).
     interpreter, language = TOOL.item("needs_interpreter"), TOOL.item("needs_language")
     asked(page, interpreter)
-    see(page, "Question 1 of 40")
+    see(page, "0 of 40 answered")
     click(page, "Ask the questions in")
     click(page, "Cymraeg")
     asked(page, interpreter, "cy")
     see(page, re.compile("^Draft translation, not yet checked by a qualified translator"))
-    click(page, "Ie", role="radio")
-    click(page, "Continue")
+    answer(page, interpreter.text_in("cy"), "Ie")
 
-    # 2. "Yes" adds the language question: a short text; back to English for the rest.
+    # 2. "Yes" opens the language question under it at once: a short text, read when the officer continues.
     asked(page, language, "cy")
-    see(page, "Question 2 of 41")
+    see(page, "1 of 41 answered")
+    scroll_up(page)  # the answered question went to the top of the window; the language choice is above it
     click(page, "Ask the questions in")
     click(page, "English")
     asked(page, language)
     click(page, "Continue")
     see(page, "Enter an answer")
     type_into(page, "Answer", LANGUAGE)
-    click(page, "Continue")
     answers: dict[str, object] = {"needs_interpreter": "yes", "needs_language": LANGUAGE}
 
-    # 3. AUDIT-C of 11 opens the other seven AUDIT questions: the count of questions grows by seven.
+    # 3. AUDIT-C of 6 opens the other seven AUDIT questions the moment it is answered.
     answer_until(page, answers, stop="audit_3")
-    see(page, "Question 15 of 41")
-    answer(page, TOOL.item("audit_3"))
+    see(page, "14 of 41 answered")
+    tap(page, TOOL.item("audit_3"))
     answers["audit_3"] = "3"
     asked(page, TOOL.item("audit_4"))
-    see(page, "Question 16 of 48")
+    see(page, "15 of 48 answered")
 
-    # 4. Back shows the answer given; leaving keeps everything, and the task list says "In progress".
-    click(page, "Back")
-    asked(page, TOOL.item("audit_3"))
-    expect(page.get_by_role("radio", name="Weekly", exact=True)).to_have_attribute(
-        "aria-checked", "true")
-    click(page, "Continue")
-    asked(page, TOOL.item("audit_4"))
+    # 4. Leaving keeps everything, and the task list says "In progress".
     click(page, "Save and come back later")
     click(page, "Screening In progress")
 
-    # 5. Locking the tablet forgets the draft in memory; the saved (encrypted) progress resumes it.
+    # 5. Locking the tablet forgets the draft in memory; the saved (encrypted) progress resumes it, at the first
+    # question not answered, with the answers given shown chosen.
     click(page, "Lock")
     sign_in(page, demo.officer, demo.pin)
     page.get_by_role("button", name=re.compile(f"^{DEFENDANT}")).first.click()
     click(page, "Screening In progress")
     asked(page, TOOL.item("audit_4"))
-    see(page, "Question 16 of 48")
+    see(page, "15 of 48 answered")
+    expect(page.get_by_role("group", name=TOOL.item("audit_3").text, exact=True).get_by_role(
+        "checkbox", name="Weekly", exact=True)).to_have_attribute("aria-checked", "true")
 
-    # 6. The rest of the AUDIT, DAST-10, then PHQ-9 question 9 interrupts with the site's risk instructions.
+    # 6. The rest of the AUDIT, DAST-10, then PHQ-9 question 9 interrupts with the site's risk instructions at
+    # the tap, and the grid comes back at the next question.
     answer_until(page, answers, stop="phq9_9")
-    answer(page, TOOL.item("phq9_9"))
+    tap(page, TOOL.item("phq9_9"))
     answers["phq9_9"] = "1"
     expect(page.get_by_role("heading", name="Risk: act now")).to_be_visible(timeout=T)
     expect(page.get_by_role("group", name=re.compile(re.escape(TOOL.flag("risk_immediate").risk or "?")))
@@ -131,6 +124,8 @@ def test_a_cdo_completes_the_court_screen_with_the_full_audit_and_a_risk_interru
     click(page, "I have followed the risk procedure")
     asked(page, TOOL.item("gad7_1"))
     answer_until(page, answers, stop=None)
+    see(page, "48 of 48 answered")
+    click(page, "Continue")
 
     # 7. Check your answers: every answer and score; change one from here and come straight back.
     see(page, "Check the screening answers")
@@ -139,8 +134,7 @@ def test_a_cdo_completes_the_court_screen_with_the_full_audit_and_a_risk_interru
     see(page, LANGUAGE)
     see(page, "Risk procedure followed and recorded by the officer.")
     click(page, f"Change: {TOOL.item('audit_10').text}")
-    asked(page, TOOL.item("audit_10"))
-    click(page, "No", role="radio")
+    tap(page, TOOL.item("audit_10"), "0")
     click(page, "Continue")
     see(page, "Check the screening answers")
     see(page, "18 — Higher risk")

@@ -85,7 +85,7 @@ def ids(items: list[Item]) -> list[str]:
 
 
 def test_the_demo_tool_is_the_agreed_version_and_cites_its_exact_content() -> None:
-    assert (TOOL.id, TOOL.version) == ("cdo_court_screen", "2.0.0")
+    assert (TOOL.id, TOOL.version) == ("cdo_court_screen", "2.1.0")
     assert re.fullmatch(r"[0-9a-f]{64}", TOOL.content_hash)
     assert load_tool(TOOLS_DIR / "cdo_court_screen.toml").content_hash == TOOL.content_hash
     assert {t.id: (t.minimum, t.maximum) for t in TOOL.totals} == {
@@ -388,7 +388,7 @@ def test_answers_that_do_not_fit_the_tool_are_reported_and_not_scored() -> None:
     answers = {"audit_1": "9", "audti_2": "1"}
     problems = validate_answers(TOOL, answers)
     assert problems == ["item 'audit_1': '9' is not an option (expected one of 0, 1, 2, 3, 4)",
-                        "unknown item 'audti_2' (did you mean 'audit_2'?) (tool cdo_court_screen 2.0.0)"]
+                        "unknown item 'audti_2' (did you mean 'audit_2'?) (tool cdo_court_screen 2.1.0)"]
     with pytest.raises(ValueError, match="do not fit"):
         score(TOOL, answers)
 
@@ -411,10 +411,11 @@ def test_custody_asks_the_alcohol_and_drug_blocks_only_of_people_who_use_them() 
     assert "substances_drug_days" in ids(visible_items(LD, {"substances_used": ["drugs"]}))
 
 
-def test_custody_puts_the_circumstances_questions_on_one_screen() -> None:
-    grouped = [page for page in screens(LD, {}) if len(page) > 1]
-    assert [[i.id for i in page] for page in grouped] == [["needs_housing", "needs_pregnancy", "needs_carer",
-                                                           "needs_veteran"]]
+def test_custody_asks_its_grid_blocks_down_one_page_and_its_own_risk_question_after() -> None:
+    pages = [[i.id for i in page] for page in screens(LD, {})]
+    assert pages == [[i.id for i in visible_items(LD, {}) if i.section != "ld_custody_screen"], ["ld_self_harm_now"]]
+    drinking = [[i.id for i in page] for page in screens(LD, {"substances_used": ["alcohol"]})]
+    assert "audit_1" in drinking[0] and len(drinking) == 2  # an answer opens a block inside the same page
 
 
 @pytest.mark.parametrize(

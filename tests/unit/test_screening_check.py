@@ -15,7 +15,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from app.screening import TOOLS_DIR, check_tool, load_tool
+from app.screening import TOOLS_DIR, check_tool, load_tool, screens
 from tests.support import REPO_ROOT
 
 pytestmark = pytest.mark.clockless  # a tool file is checked on its text alone
@@ -198,13 +198,24 @@ def test_a_broken_tool_is_refused_with_the_exact_message_and_line(tmp_path: Path
     assert [str(p) for p in check_tool(path)] == [expected]
 
 
-def test_a_block_asked_together_cannot_open_its_own_questions(tmp_path: Path) -> None:
+def test_a_grid_block_may_open_its_own_questions_and_is_one_page_with_its_neighbours(tmp_path: Path) -> None:
     path = write(tmp_path, tool=TOOL.replace('include = ["mini.toml"]', 'include = [{ block = "mini.toml", '
-                                                                        'together = true }]'),
+                                                                        'layout = "grid" }]'),
                  block=BLOCK.replace('text = "Second?"', 'text = "Second?"\nshow_if = "mini_1 > 0"'))
-    assert [str(p) for p in check_tool(path)] == [
-        f"{path}:6: block 'mini' cannot be asked together: item 'mini_2' depends on another question on the "
-        "same screen"]
+    assert check_tool(path) == []
+    tool = load_tool(path)
+    assert [[i.id for i in page] for page in screens(tool, {})] == [["mini_1"]]
+    assert [[i.id for i in page] for page in screens(tool, {"mini_1": "1"})] == [["mini_1", "mini_2"]]
+
+
+@pytest.mark.parametrize(("entry", "message"), [
+    ('{ block = "mini.toml", together = true }', "include 'mini.toml': 'together' is replaced by layout = \"grid\""),
+    ('{ block = "mini.toml", layout = "table" }',
+     "include 'mini.toml': layout must be one of single, grid, not 'table'"),
+], ids=["together-is-now-grid", "unknown-layout"])
+def test_a_block_layout_is_single_or_grid(tmp_path: Path, entry: str, message: str) -> None:
+    path = write(tmp_path, tool=TOOL.replace('include = ["mini.toml"]', f"include = [{entry}]"))
+    assert [str(p) for p in check_tool(path)] == [f"{path}:6: {message}"]
 
 
 def test_a_published_instrument_may_carry_only_a_validated_translation(tmp_path: Path) -> None:
@@ -278,7 +289,7 @@ def test_try_prints_scores_bands_and_flags_as_json(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     ("answers", "problems"),
-    [({"audti_1": "4"}, ["unknown item 'audti_1' (did you mean 'audit_1'?) (tool cdo_court_screen 2.0.0)"]),
+    [({"audti_1": "4"}, ["unknown item 'audti_1' (did you mean 'audit_1'?) (tool cdo_court_screen 2.1.0)"]),
      ({"audit_9": "1"}, ["item 'audit_9': '1' is not an option (expected one of 0, 2, 4)"]),
      ({"audit_1": "0", "audit_4": "4"}, ["item 'audit_4' is not asked with these answers: audit_c >= 5 does "
                                          "not hold"]),

@@ -76,7 +76,7 @@ def test_completing_records_tool_version_hash_language_and_risk_acknowledged_and
     assert case.task_status()["screening"] == "done"
     recorded = case.screening
     assert recorded is not None
-    assert (recorded["tool_version"], recorded["tool_hash"]) == ("2.0.0", TOOL.content_hash)
+    assert (recorded["tool_version"], recorded["tool_hash"]) == (TOOL.version, TOOL.content_hash)
     assert (recorded["locale"], recorded["risk_acknowledged"]) == ("cy", ["risk_immediate"])
     assert "risk_immediate" in recorded["result"]["flags"] and "atr_candidate" in recorded["result"]["flags"]
 
@@ -150,9 +150,9 @@ def test_every_question_of_every_example_tool_renders_in_english_and_each_langua
     for locale in tool.locales:
         shell.drafts[("screening", case_id)] = screening_screen.Draft(answers=dict(answers), locale=locale)
         for item in tool.items:
-            shown = _texts(asyncio.run(screening_screen.question(shell, case_id, item.id)))
+            shown = _texts(asyncio.run(screening_screen.question(shell, case_id, item.id))) + _texts(shell.action_bar)
             assert item.text_in(locale) in shown
-            assert any("Question" in s and " of " in s for s in shown)
+            assert any(" of " in s and ("Question" in s or "answered" in s) for s in shown)  # its progress
             for option in item.options:
                 assert option.label_in(locale) in shown
         summary = _texts(asyncio.run(screening_screen.check_answers(shell, case_id)))
@@ -160,15 +160,16 @@ def test_every_question_of_every_example_tool_renders_in_english_and_each_langua
         assert all(i.text_in(locale) in summary for i in tool.items)
 
 
-def test_a_short_group_shares_one_screen_with_its_progress(session, monkeypatch) -> None:
+def test_a_grid_page_holds_its_run_of_blocks_with_the_count_answered(session, monkeypatch) -> None:
     tool = screening.load_tool("ld_custody_screen")
     monkeypatch.setattr(screening_screen, "_tool", lambda shell: asyncio.sleep(0, tool))
     case_id = session.open_case(details(), TODAY)
     shell = _shell(session)
     shown = _texts(asyncio.run(screening_screen.question(shell, case_id, "needs_carer")))
-    assert "Questions 9 to 12 of 24" in shown
-    assert all(tool.item(i).text in shown for i in ("needs_housing", "needs_pregnancy", "needs_carer",
-                                                    "needs_veteran"))
+    assert all(tool.item(i).text in shown for i in ("custody_charged", "needs_housing", "needs_veteran", "k10_10"))
+    assert tool.item("ld_self_harm_now").text not in shown  # the tool's own question is a page of its own
+    assert "Continue" in _texts(shell.action_bar)
+    assert "0 of 24 answered" in _texts(shell.action_bar)
 
 
 def test_the_risk_interruption_shows_the_sites_instructions(session) -> None:
