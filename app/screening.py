@@ -20,6 +20,8 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from babel import Locale, UnknownLocaleError
+
 from app.screening_expr import parse
 from app.screening_load import FORMAT, INSTRUMENTS_DIR, TOOLS_DIR, check, resolve_path
 from app.screening_model import (
@@ -43,8 +45,8 @@ from app.screening_model import (
 __all__ = [
     "CHOICE_KINDS", "FORMAT", "INSTRUMENTS_DIR", "KINDS", "SOURCE_LOCALE", "TOOLS_DIR", "Answer", "Band", "Flag",
     "Item", "Option", "Problem", "ScreeningResult", "Section", "SectionLocale", "Tool", "ToolError", "Total",
-    "check_tool", "is_grid", "load_tool", "next_item", "prune", "risk_flags", "score", "screens", "validate_answers",
-    "visible_items",
+    "check_tool", "from_details", "is_grid", "load_tool", "next_item", "prune", "risk_flags", "score", "screens",
+    "validate_answers", "visible_items",
 ]
 
 _CACHE: dict[Path, tuple[tuple[tuple[str, int, int], ...], Tool]] = {}
@@ -208,6 +210,32 @@ def screens(tool: Tool, answers: Mapping[str, Any]) -> list[tuple[Item, ...]]:
         else:
             out.append((item,))
     return out
+
+
+# Questions whose answer the case's details already hold: asked once, on the details screen, and shown chosen.
+INTERPRETER, LANGUAGE = "needs_interpreter", "needs_language"
+
+
+def from_details(tool: Tool, interpreter_needed: bool, language: str) -> tuple[dict[str, Any], str]:
+    """The answers the details give (interpreter, language) for the questions this tool asks, and the language
+    to ask in: the person's own when the tool has it, else English."""
+    known: dict[str, Any] = {}
+    if INTERPRETER in tool.item_ids and tool.item(INTERPRETER).option("yes" if interpreter_needed else "no"):
+        known[INTERPRETER] = "yes" if interpreter_needed else "no"
+        if interpreter_needed and language.strip() and LANGUAGE in tool.item_ids:
+            known[LANGUAGE] = language.strip()
+    known = {k: v for k, v in prune(tool, known).items() if tool.item(k).answer_problem(v) is None}
+    wanted = language.strip().casefold()
+    locale = next((code for code in tool.locales if wanted and wanted in _names(code)), SOURCE_LOCALE)
+    return known, locale if interpreter_needed else SOURCE_LOCALE
+
+
+def _names(code: str) -> set[str]:
+    try:
+        found = Locale.parse(code)
+    except (ValueError, UnknownLocaleError):
+        return {code}
+    return {n.casefold() for n in (found.get_display_name("en"), found.get_display_name(code), code) if n}
 
 
 def is_grid(tool: Tool, item: Item) -> bool:

@@ -71,6 +71,9 @@ async def _draft(shell: Shell, case_id: str, tool: screening.Tool) -> Draft:
         draft.saved = draft.state()
         if case.screening_progress is None:
             draft.completed = dict(draft.answers)
+    elif case.details is not None:  # a new screening: what the details say is shown answered, not asked again
+        draft.answers, draft.locale = screening.from_details(tool, case.details.interpreter_needed,
+                                                             case.details.language)
     shell.drafts[key] = draft  # type: ignore[assignment]
     return draft
 

@@ -16,7 +16,35 @@ from tests.support import bounded
 T = 15_000  # ms: the longest any screen takes to answer under load on two cores
 
 
+class Tally:
+    """What a walk cost each person who held the tablet: every press (a button, an answer, a menu choice) and
+    every field typed into, counted by the moves below for whoever `holder` says has the tablet."""
+
+    def __init__(self) -> None:
+        self.holder = "officer"
+        self.taps: dict[str, int] = {"officer": 0, "defendant": 0}
+        self.typed: dict[str, int] = {"officer": 0, "defendant": 0}
+
+    def tap(self) -> None:
+        self.taps[self.holder] += 1
+
+    def type(self) -> None:
+        self.typed[self.holder] += 1
+
+    def now(self) -> tuple[int, int, int]:
+        """(officer taps, officer typed fields, defendant taps) so far: subtract two to cost a stretch."""
+        return self.taps["officer"], self.typed["officer"], self.taps["defendant"]
+
+
+_tallies: dict[Page, Tally] = {}
+
+
+def tally(page: Page) -> Tally:
+    return _tallies.setdefault(page, Tally())
+
+
 def click(page: Page, name: str | re.Pattern[str], role: str = "button") -> None:
+    tally(page).tap()
     if page in _watched:
         _note_layout(page, name)
     page.get_by_role(role, name=name, exact=isinstance(name, str)).first.click()
@@ -29,6 +57,7 @@ def see(page: Page, text: str | re.Pattern[str]) -> None:
 def type_into(page: Page, label: str, text: str) -> None:
     """Type into the field with this label and check it holds exactly the text (retyping if keys were lost)."""
     box = page.get_by_role("textbox", name=label)
+    tally(page).type()
     for _attempt in range(5):
         box.click()
         if not _takes_focus(box):  # the click met a layout still moving (an error summary just arrived)
@@ -72,6 +101,7 @@ def answer(page: Page, question: str, value: str) -> None:
     """The answer inside the group named by its question (several questions share 'Yes' and 'No'): a radio, or
     one of the large checkable answers of a screening grid."""
     group = page.get_by_role("group", name=question, exact=True)
+    tally(page).tap()
     if page in _watched:
         _note_layout(page, f"{value} ({question})")
     group.get_by_role("radio", name=value, exact=True).or_(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from playwright.sync_api import Page, expect
 
-from tests.e2e.driving import click, next_until, see, type_into
+from tests.e2e.driving import click, next_until, see, tally, type_into
 
 
 def sign_in(page: Page, name: str, pin: str) -> None:
@@ -40,6 +40,7 @@ def easy_read_atr_consent_without_signature(page: Page, pin: str, language: str 
         type_into(page, "Language the interpreter speaks", interpreter[1])
         click(page, "By phone", role="radio")
     click(page, "Hand the tablet to the defendant")
+    tally(page).holder = "defendant"
     expect(page.get_by_role("button", name="Lock")).to_have_count(0)
     next_until(page, "What happens if you miss an appointment?")  # one idea a page, then the questions
     for reply in ("The treatment service tells my probation officer.", "No. I can say no.",
@@ -52,6 +53,7 @@ def easy_read_atr_consent_without_signature(page: Page, pin: str, language: str 
     click(page, "Yes, you can share my information")
     click(page, "I cannot sign")
     see(page, "Please give the tablet back to the officer")
+    tally(page).holder = "officer"
     type_into(page, "Officer PIN", pin)
     click(page, "Check the answers")
     type_into(page, "Why the person could not sign", "Injured right hand; agreed aloud")
@@ -64,6 +66,7 @@ def book_the_first_slot(page: Page) -> str:
     click(page, "First appointment Not started")
     first_slot = page.get_by_role("radio").first
     slot_label = first_slot.get_attribute("aria-label") or first_slot.inner_text()
+    tally(page).tap()
     first_slot.click()
     click(page, "Continue")
     see(page, "Check the appointment")

@@ -14,7 +14,7 @@ from pypdf import PdfReader
 from app import clock, screening
 from app.i18n import fmt_date, fmt_time
 from tests.e2e.conftest import open_app
-from tests.e2e.driving import T, answer, click, see, type_into, watch_layout
+from tests.e2e.driving import T, answer, click, see, tally, type_into, watch_layout
 from tests.e2e.steps import book_the_first_slot, easy_read_atr_consent_without_signature, sign_in
 from tests.e2e.test_consent import officer_session
 from tests.pathway import alcohol_dependent_answers, as_asked, walk_pathway
@@ -76,6 +76,7 @@ def test_a_cdo_screens_takes_consent_books_and_prints_and_the_case_syncs(demo, b
     see(page, "No cases yet today at this court.")
 
     # 3. Start a case; an under-18 date of birth is refused at the field.
+    start = tally(page).now()
     click(page, "Start a new case")
     type_into(page, "Full name", DEFENDANT)
     ten_years_old = clock.today() - timedelta(days=10 * 365)
@@ -94,10 +95,15 @@ def test_a_cdo_screens_takes_consent_books_and_prints_and_the_case_syncs(demo, b
     see(page, DEFENDANT)
 
     # 4. Screen with the site's tool: alcohol answers that point to dependence.
+    # The details said no interpreter: shown answered, not asked again.
+    before_screening = tally(page).now()
     click(page, "Screening Not started")
     tool = screening.load_tool("cdo_court_screen")
     target = alcohol_dependent_answers(tool)
-    answers: dict[str, str] = {}
+    interpreter = tool.item("needs_interpreter")
+    expect(page.get_by_role("group", name=interpreter.text, exact=True).get_by_role(
+        "checkbox", name="No", exact=True)).to_have_attribute("aria-checked", "true", timeout=T)
+    answers: dict[str, str] = {interpreter.id: "no"}
     for item in as_asked(tool, answers):  # the officer's grid: a tap an answer, the next question brought into view
         expect(page.get_by_role("group", name=item.text, exact=True)).to_be_visible(timeout=T)
         answers[item.id] = target[item.id]
@@ -105,6 +111,8 @@ def test_a_cdo_screens_takes_consent_books_and_prints_and_the_case_syncs(demo, b
     click(page, "Continue")
     see(page, "Check the screening answers")
     click(page, "Complete screening")
+    screening_taps = tally(page).now()[0] - before_screening[0]
+    assert screening_taps <= len(answers) + 2, f"{screening_taps} taps to screen {len(answers)} answers"
 
     # 5. Suitability with reasons: with the offence recorded, the ATR waits for the provider's assessment.
     click(page, "Suitability Not started")
@@ -155,6 +163,9 @@ def test_a_cdo_screens_takes_consent_books_and_prints_and_the_case_syncs(demo, b
     popup.close()
     click(page, "Leaflet given to the defendant")
     see(page, "Case complete")
+    officer_taps, typed, defendant_taps = (b - a for a, b in zip(start, tally(page).now(), strict=True))
+    print(f"\nstandard case walk: {officer_taps} officer taps (screening {screening_taps}), {typed} typed fields, "
+          f"{defendant_taps} defendant taps")
 
     # 9. The case syncs; the status says so, and the server holds every event.
     see(page, "All records synced")

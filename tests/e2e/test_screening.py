@@ -71,7 +71,7 @@ def test_a_cdo_completes_the_court_screen_with_the_full_audit_and_a_risk_interru
     # draft translation, said so).
     interpreter, language = TOOL.item("needs_interpreter"), TOOL.item("needs_language")
     asked(page, interpreter)
-    see(page, "0 of 40 answered")
+    see(page, "1 of 40 answered")  # the details said no interpreter: shown chosen, and it can be changed
     click(page, "Ask the questions in")
     click(page, "Cymraeg")
     asked(page, interpreter, "cy")

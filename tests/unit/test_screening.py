@@ -17,6 +17,7 @@ from app.screening import (
     TOOLS_DIR,
     Item,
     Tool,
+    from_details,
     load_tool,
     next_item,
     prune,
@@ -511,3 +512,15 @@ def test_the_risk_trigger_fires_exactly_when_phq9_question_9_is_above_0(answers:
     result = score(TOOL, answers)
     assert ("risk_immediate" in result.flags) == (answers.get("phq9_9", "0") != "0")
     assert set(prune(TOOL, answers)) == set(answers)  # pruning twice changes nothing
+
+
+@pytest.mark.parametrize(("needed", "language", "answers", "locale"), [
+    (False, "", {"needs_interpreter": "no"}, "en"),
+    (True, "Polish", {"needs_interpreter": "yes", "needs_language": "Polish"}, "pl"),
+    (True, "cymraeg", {"needs_interpreter": "yes", "needs_language": "cymraeg"}, "cy"),
+    (True, "Urdu", {"needs_interpreter": "yes", "needs_language": "Urdu"}, "en"),
+], ids=["no-interpreter", "polish-in-polish", "welsh-by-its-own-name", "no-urdu-translation"])
+def test_the_details_answer_the_interpreter_questions_and_choose_the_language_asked_in(
+        needed: bool, language: str, answers: dict[str, str], locale: str) -> None:
+    assert from_details(TOOL, needed, language) == (answers, locale)
+
