@@ -14,7 +14,7 @@ ifeq ($(wildcard /usr/bin/faketime),)
 APT_NEEDS += faketime
 endif
 
-.PHONY: run test test-dates bench lint i18n clean system-packages fonts web-fonts consent-publish
+.PHONY: run test test-dates bench lint i18n screenshots clean system-packages fonts web-fonts consent-publish
 
 $(BIN)/courtside: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -83,6 +83,10 @@ i18n: $(BIN)/courtside
 		--ignore-obsolete; fi
 	$(BIN)/python -m app.consent_catalogue template
 	$(BIN)/python -m app.consent_catalogue update
+
+# The screenshots in docs/ (both orientations) from the running demo.
+screenshots: system-packages fonts web-fonts $(VENV)/.test-installed locales/.compiled
+	$(BIN)/python -m pytest -p no:cacheprovider tests/e2e/screenshots.py
 
 # Keep every consent text shown for ever: add what the current content and catalogues render (commit it).
 consent-publish: $(BIN)/courtside

@@ -671,6 +671,11 @@ class OfficerSession:
         assessment = self.suitability(case_id, offence)
         if not proposed:
             raise FieldErrors({"proposed": _("Choose at least one requirement to take forward")})
+        known = {d.requirement for d in assessment.decisions}
+        unknown = [r for r in proposed if r not in known]
+        if unknown:  # a record the case page could not name is refused here, not shown as a crash later
+            raise FieldErrors({"proposed": _("Unknown requirement: {names} (known: {known})").format(
+                names=", ".join(unknown), known=", ".join(sorted(known)))})
         refused = [d for d in assessment.decisions
                    if d.requirement in proposed and d.status == suitability.NOT_ELIGIBLE]
         if refused:

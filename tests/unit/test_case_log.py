@@ -127,6 +127,19 @@ def test_consent_must_be_attested_and_come_before_booking(tmp_path):
         session.book_appointment(case_id, slot, TODAY)
 
 
+def test_a_requirement_no_rule_book_names_cannot_be_taken_forward(tmp_path):
+    from app import screening
+    from tests.pathway import alcohol_dependent_answers
+
+    session = provisioned_tablet(tmp_path).unlock(OFFICER, PIN)
+    case_id = session.open_case(details(), TODAY)
+    session.record_screening(case_id, screening.load_tool("cdo_court_screen"),
+                             alcohol_dependent_answers(screening.load_tool("cdo_court_screen")))
+    with pytest.raises(FieldErrors, match="Unknown requirement: atr"):
+        session.propose(case_id, ["atr"])  # the case page would have nothing to call it
+    assert session.case(case_id).requirements == []
+
+
 def test_a_person_resolving_a_conflict_between_two_corrections_keeps_the_one_they_chose() -> None:
     from app.case import CaseEvent, fold
 

@@ -169,7 +169,7 @@ def test_a_grid_page_holds_its_run_of_blocks_with_the_count_answered(session, mo
     assert all(tool.item(i).text in shown for i in ("custody_charged", "needs_housing", "needs_veteran", "k10_10"))
     assert tool.item("ld_self_harm_now").text not in shown  # the tool's own question is a page of its own
     assert "Continue" in _texts(shell.action_bar)
-    assert "0 of 24 answered" in _texts(shell.action_bar)
+    assert "1 of 24 answered" in _texts(shell.action_bar)  # the interpreter question, from the details
 
 
 def test_the_risk_interruption_shows_the_sites_instructions(session) -> None:
