@@ -111,10 +111,13 @@ def officer_name(site: Site, officer_id: str) -> str:
 def history(case: Case, site: Site, today: date) -> ft.Control:
     """Every event of the case, custody's and the court's, with who and when: each side sees what the other did.
     Newest first; a step repeated in a row (a screening saved as it goes) is one line with how many times."""
-    rows = [ft.Text(_("{when} — {what} — {who}").format(
-        when=_when(line, today), what=_(EVENT_NAMES.get(line.kind, line.kind))
-        + (" " + ngettext("({n} time)", "({n} times)", line.count).format(n=line.count) if line.count > 1 else ""),
-        who=officer_name(site, line.officer_id)), size=14) for line in history_lines(case.history)]
+    def words(line: HistoryLine) -> str:  # one message each, so a translator can put the count where it reads well
+        template = (_("{when} — {what} — {who}") if line.count == 1 else
+                    ngettext("{when} — {what} ({n} time) — {who}", "{when} — {what} ({n} times) — {who}", line.count))
+        return template.format(when=_when(line, today), what=_(EVENT_NAMES.get(line.kind, line.kind)), n=line.count,
+                               who=officer_name(site, line.officer_id))
+
+    rows = [ft.Text(words(line), size=14) for line in history_lines(case.history)]
     return ft.Semantics(identifier="case-history", content=ft.Column(
         [ui.heading(_("Case history"), size=20), *rows], spacing=4))
 

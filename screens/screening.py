@@ -17,7 +17,7 @@ from typing import Any
 import flet as ft
 from babel import Locale, UnknownLocaleError
 
-from app import clock, screening
+from app import screening
 from app.case import FieldErrors
 from app.i18n import _, fmt_date, ngettext
 from screens import case_page, ui
@@ -61,7 +61,7 @@ async def _draft(shell: Shell, case_id: str, tool: screening.Tool) -> Draft:
     if stored:
         answers = stored.get("answers", {})
         fits = {k: v for k, v in answers.items()
-                if k in tool.item_ids and tool.item(k).answer_problem(v, clock.today()) is None}
+                if k in tool.item_ids and tool.item(k).answer_problem(v, shell.today()) is None}
         draft.answers = screening.prune(tool, fits)
         if stored.get("tool_hash") != tool.content_hash:
             draft.notice = _("The site's screening tool has changed since these answers were saved: check them all.")
@@ -128,6 +128,7 @@ class _Input:
 
     def __init__(self, shell: Shell, item: screening.Item, current: Any, locale: str) -> None:
         self.item = item
+        self.today = shell.today()  # the app's day (a test may set it), not the machine's
         self.error = ft.Text("", color=ERROR, size=16)
         self.group: ft.RadioGroup | None = None
         self.boxes: list[tuple[screening.Option, ft.Checkbox]] = []
@@ -182,7 +183,7 @@ class _Input:
         if item.kind == "number":
             return _read_number(item, raw)
         if item.kind == "date":
-            return _read_date(item, raw)
+            return _read_date(item, raw, self.today)
         if not raw:
             return None, _("Enter an answer")
         if len(raw) > item.max_length:
@@ -219,11 +220,11 @@ def _read_number(item: screening.Item, raw: str) -> tuple[Any, str | None]:
     return value, None
 
 
-def _read_date(item: screening.Item, raw: str) -> tuple[Any, str | None]:
+def _read_date(item: screening.Item, raw: str, today: date) -> tuple[Any, str | None]:
     day = parse_day(raw)
     if day is None:
         return None, _("Enter the date as day, month and year, for example 27/03/2026")
-    low, high = item.date_bounds(clock.today())
+    low, high = item.date_bounds(today)
     if low and day < low:
         return None, _("Enter a date on or after {day}").format(day=fmt_date(low, "long"))
     if high and day > high:
