@@ -403,7 +403,8 @@ async def _grid(shell: Shell, case_id: str, tool: screening.Tool, draft: Draft, 
             answer = draft.answers.get(item.id)
             chosen = set(answer) if isinstance(answer, list) else {answer}
             controls: list[ft.Control] = [ui.choices(text, [(o.value, o.label_in(locale)) for o in item.options],
-                                                     chosen, lambda value: pick(item, value))]
+                                                     chosen, lambda value: pick(item, value),
+                                                     several=item.kind == "multiple")]
         else:
             inp = typed.setdefault(item.id, _Input(shell, item, draft.answers.get(item.id), locale))
             controls = [inp.control, inp.error]

@@ -62,10 +62,13 @@ def radios(
 
 def choices(
     question: str, options: Sequence[tuple[str, str]], chosen: set[str], on_pick: Callable[[str], Any],
+    several: bool = False,
 ) -> ft.Control:
     """Answers as a wrapping row of large tap targets, one tap each (Material radios stay 40 px in a browser):
     a group named by its question, each answer a checkable node named by its label, so a screen reader says
-    which is chosen. `on_pick(value)` is called with the value tapped."""
+    which is chosen. `on_pick(value)` is called with the value tapped; `several` draws tick boxes, not rings."""
+    marks = ((ft.Icons.CHECK_BOX, ft.Icons.CHECK_BOX_OUTLINE_BLANK) if several else
+             (ft.Icons.RADIO_BUTTON_CHECKED, ft.Icons.RADIO_BUTTON_UNCHECKED))
     def pick(value: str) -> Callable[[ft.ControlEvent], Any]:
         async def tapped(_e: ft.ControlEvent) -> None:
             result = on_pick(value)
@@ -81,7 +84,7 @@ def choices(
             border=ft.Border.all(2 if on else 1, ft.Colors.PRIMARY if on else ft.Colors.OUTLINE),
             on_click=pick(value),
             content=ft.Row([
-                ft.Icon(ft.Icons.RADIO_BUTTON_CHECKED if on else ft.Icons.RADIO_BUTTON_UNCHECKED, size=22,
+                ft.Icon(marks[0] if on else marks[1], size=22,
                         color=ft.Colors.PRIMARY if on else ft.Colors.ON_SURFACE_VARIANT),
                 ft.Text(label, size=17, weight=ft.FontWeight.W_600 if on else None),
             ], tight=True, spacing=8)))

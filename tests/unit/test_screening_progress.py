@@ -210,3 +210,13 @@ def test_none_of_these_cannot_be_ticked_with_anything_else(session) -> None:
     boxes["neither"].value = True
     boxes["neither"].on_change(SimpleNamespace(control=boxes["neither"]))
     assert field.read() == (["neither"], None)
+
+
+@pytest.mark.parametrize(("ticked", "tapped", "after"), [
+    (None, "alcohol", ["alcohol"]), (["alcohol"], "drugs", ["alcohol", "drugs"]),
+    (["alcohol", "drugs"], "neither", ["neither"]), (["neither"], "drugs", ["drugs"]),
+    (["alcohol", "drugs"], "alcohol", ["drugs"]), (["drugs"], "drugs", None),
+], ids=["first-tick", "a-second", "neither-clears-the-rest", "the-rest-clear-neither", "untick", "none-left"])
+def test_a_tap_on_a_several_answer_question_turns_that_answer_over(ticked, tapped: str, after) -> None:  # noqa: ANN001
+    item = screening.load_tool("ld_custody_screen").item("substances_used")
+    assert screening_screen._chosen(item, ticked, tapped) == after
