@@ -120,6 +120,69 @@ async def _go_to(shell: Shell, case_id: str, item_id: str | None) -> None:
         await shell.go(question, case_id, item_id)
 
 
+def _fresh_risks(tool: screening.Tool, draft: Draft) -> list[str]:
+    """The risk triggers the answers fire that the officer has not acknowledged yet: each interrupts once."""
+    result = screening.score(tool, draft.answers)
+    return [f.id for f in screening.risk_flags(tool, result) if f.id not in draft.acknowledged]
+
+
+async def _onward(shell: Shell, case_id: str, tool: screening.Tool, draft: Draft, after_id: str) -> None:
+    """After a page's answers are saved: the risk interruption if one fired, else the next unanswered question."""
+    target = _next_after(tool, draft.answers, after_id)
+    fresh = _fresh_risks(tool, draft)
+    if fresh:
+        await shell.go(risk, case_id, fresh, target)
+    else:
+        await _go_to(shell, case_id, target)
+
+
+async def _back(shell: Shell, case_id: str, pages: list[tuple[screening.Item, ...]], index: int) -> None:
+    if index == 0:
+        await shell.go(case_page.task_list, case_id)
+    else:
+        await shell.go(question, case_id, pages[index - 1][0].id)
+
+
+async def _later(shell: Shell, case_id: str, tool: screening.Tool, draft: Draft, typed: dict[str, Any],
+                 error: ft.Text) -> None:
+    """Keep what is answered so far (typed answers that read well included) and go back to the case."""
+    draft.answers = screening.prune(tool, {**draft.answers, **typed})
+    if await _save(shell, case_id, tool, draft, error):
+        shell.saved()
+        await shell.go(case_page.task_list, case_id)
+
+
+def _notice_and_language(shell: Shell, case_id: str, tool: screening.Tool, draft: Draft,
+                         item_id: str) -> list[ft.Control]:
+    """Above the questions: a changed tool's warning, and the language to ask in (the same page again on a change)."""
+    shown: list[ft.Control] = []
+    if draft.notice:
+        shown.append(ui.body(draft.notice, size=16, color=ft.Colors.ORANGE_900))
+    if len(tool.locales) > 1:
+        async def chosen(e: ft.ControlEvent) -> None:
+            draft.locale = e.control.value or screening.SOURCE_LOCALE
+            await shell.go(question, case_id, item_id)
+
+        box, dd = ui.dropdown(_("Ask the questions in"), [(c, _language_name(c)) for c in tool.locales],
+                              draft.locale, width=320)
+        dd.on_select = chosen
+        shown.append(box)
+    return shown
+
+
+def _asking(item: screening.Item, locale: str, size: int) -> list[ft.Control]:
+    """A question as the officer reads it out, with the site's hint for the officer under it."""
+    return [ui.heading(item.text_in(locale), size=size),
+            *([ui.body(_("Officer: {hint}").format(hint=_(item.hint)), size=14,
+                       color=ft.Colors.ON_SURFACE_VARIANT)] if item.hint else [])]
+
+
+def _sources(items: tuple[screening.Item, ...]) -> list[ft.Control]:
+    """Where the questions come from and on what licence, once per block."""
+    return [ui.body(line, size=12, color=ft.Colors.ON_SURFACE_VARIANT)
+            for line in dict.fromkeys(_source_line(i) for i in items)]
+
+
 # --- One screen of questions ---------------------------------------------------------------------------
 
 
@@ -297,31 +360,14 @@ async def question(shell: Shell, case_id: str, item_id: str) -> ft.Control:
             shell.page.update()
             return
         draft.answers = screening.prune(tool, {**draft.answers, **values})
-        if not await _save(shell, case_id, tool, draft, error):
-            return
-        result = screening.score(tool, draft.answers)
-        fresh = [f.id for f in screening.risk_flags(tool, result) if f.id not in draft.acknowledged]
-        target = _next_after(tool, draft.answers, items[-1].id)
-        if fresh:
-            await shell.go(risk, case_id, fresh, target)
-        else:
-            await _go_to(shell, case_id, target)
+        if await _save(shell, case_id, tool, draft, error):
+            await _onward(shell, case_id, tool, draft, items[-1].id)
 
     async def back(_e: ft.ControlEvent) -> None:
-        if index == 0:
-            await shell.go(case_page.task_list, case_id)
-        else:
-            await shell.go(question, case_id, pages[index - 1][0].id)
+        await _back(shell, case_id, pages, index)
 
     async def later(_e: ft.ControlEvent) -> None:
-        draft.answers = screening.prune(tool, {**draft.answers, **(collect(strict=False) or {})})
-        if await _save(shell, case_id, tool, draft, error):
-            shell.saved()
-            await shell.go(case_page.task_list, case_id)
-
-    async def language(e: ft.ControlEvent) -> None:
-        draft.locale = e.control.value or screening.SOURCE_LOCALE
-        await shell.go(question, case_id, item_id)
+        await _later(shell, case_id, tool, draft, collect(strict=False) or {}, error)
 
     top: list[ft.Control] = [
         ui.body(progress, size=18, weight=ft.FontWeight.BOLD),
@@ -329,13 +375,7 @@ async def question(shell: Shell, case_id: str, item_id: str) -> ft.Control:
                        semantics_label=_("Screening progress: {answered} of {total} answered").format(
                            answered=answered, total=total)),
     ]
-    if draft.notice:
-        top.append(ui.body(draft.notice, size=16, color=ft.Colors.ORANGE_900))
-    if len(tool.locales) > 1:
-        box, dd = ui.dropdown(_("Ask the questions in"), [(c, _language_name(c)) for c in tool.locales], locale,
-                              width=320)
-        dd.on_select = language
-        top.append(box)
+    top += _notice_and_language(shell, case_id, tool, draft, item_id)
     note = _translation_note(section, locale)
     body: list[ft.Control] = [
         ui.body(section.title_in(locale), size=16, color=ft.Colors.ON_SURFACE_VARIANT),
@@ -344,14 +384,7 @@ async def question(shell: Shell, case_id: str, item_id: str) -> ft.Control:
     ]
     for inp in inputs:
         item = inp.item
-        body += [
-            ui.heading(item.text_in(locale), size=24 if len(items) == 1 else 20),
-            *([ui.body(_("Officer: {hint}").format(hint=_(item.hint)), size=14,
-                       color=ft.Colors.ON_SURFACE_VARIANT)] if item.hint else []),
-            inp.control,
-            inp.error,
-        ]
-    sources = dict.fromkeys(_source_line(i) for i in items)
+        body += [*_asking(item, locale, 24 if len(items) == 1 else 20), inp.control, inp.error]
     return ft.Column([
         *top,
         *body,
@@ -359,7 +392,7 @@ async def question(shell: Shell, case_id: str, item_id: str) -> ft.Control:
         ft.Row([ui.primary(_("Continue"), cont), ui.secondary(_("Back"), back),
                 ft.TextButton(_("Save and come back later"), on_click=later, height=ui.MIN_TARGET + 8)],
                spacing=16, wrap=True),
-        *[ui.body(line, size=12, color=ft.Colors.ON_SURFACE_VARIANT) for line in sources],
+        *_sources(items),
     ], spacing=14, scroll=ft.ScrollMode.AUTO)
 
 
@@ -408,12 +441,7 @@ async def _grid(shell: Shell, case_id: str, tool: screening.Tool, draft: Draft, 
         else:
             inp = typed.setdefault(item.id, _Input(shell, item, draft.answers.get(item.id), locale))
             controls = [inp.control, inp.error]
-        return ft.Column([
-            ui.heading(text, size=20),
-            *([ui.body(_("Officer: {hint}").format(hint=_(item.hint)), size=14,
-                       color=ft.Colors.ON_SURFACE_VARIANT)] if item.hint else []),
-            *controls,
-        ], spacing=8)
+        return ft.Column([*_asking(item, locale, 20), *controls], spacing=8)
 
     def section_head(section_id: str) -> list[ft.Control]:
         if section_id not in heads:
@@ -439,8 +467,7 @@ async def _grid(shell: Shell, case_id: str, tool: screening.Tool, draft: Draft, 
                 rows[item.id] = ft.Container(key=ft.ScrollKey(item.id), padding=ft.Padding.only(top=8, bottom=8),
                                              content=question_row(item))
             controls.append(rows[item.id])
-        controls += [ui.body(line, size=12, color=ft.Colors.ON_SURFACE_VARIANT)
-                     for line in dict.fromkeys(_source_line(i) for i in items)]
+        controls += _sources(items)
         content.controls = controls
         total = sum(len(p) for p in pages)
         answered = sum(1 for p in pages for i in p if i.id in draft.answers)
@@ -458,8 +485,7 @@ async def _grid(shell: Shell, case_id: str, tool: screening.Tool, draft: Draft, 
         if not await _save(shell, case_id, tool, draft, error):
             return
         following = _next_after(tool, draft.answers, item.id)
-        fresh = [f.id for f in screening.risk_flags(tool, screening.score(tool, draft.answers))
-                 if f.id not in draft.acknowledged]
+        fresh = _fresh_risks(tool, draft)
         if fresh:
             await shell.go(risk, case_id, fresh, following)
         elif following in shown and shown.index(following) == shown.index(item.id) + 1:
@@ -480,39 +506,17 @@ async def _grid(shell: Shell, case_id: str, tool: screening.Tool, draft: Draft, 
             if missing:
                 await shell.show(missing[0])
             return
-        fresh = [f.id for f in screening.risk_flags(tool, screening.score(tool, draft.answers))
-                 if f.id not in draft.acknowledged]
-        target = _next_after(tool, draft.answers, shown[-1])
-        if fresh:
-            await shell.go(risk, case_id, fresh, target)
-        else:
-            await _go_to(shell, case_id, target)
+        await _onward(shell, case_id, tool, draft, shown[-1])
 
     async def back(_e: ft.ControlEvent) -> None:
         index, pages = page_now()
-        if index == 0:
-            await shell.go(case_page.task_list, case_id)
-        else:
-            await shell.go(question, case_id, pages[index - 1][0].id)
+        await _back(shell, case_id, pages, index)
 
     async def later(_e: ft.ControlEvent) -> None:
-        draft.answers = screening.prune(tool, {**draft.answers, **(answers_typed(strict=False) or {})})
-        if await _save(shell, case_id, tool, draft, error):
-            shell.saved()
-            await shell.go(case_page.task_list, case_id)
-
-    async def language(e: ft.ControlEvent) -> None:
-        draft.locale = e.control.value or screening.SOURCE_LOCALE
-        await shell.go(question, case_id, item_id)
+        await _later(shell, case_id, tool, draft, answers_typed(strict=False) or {}, error)
 
     top: list[ft.Control] = [ui.heading(_("Screening")), ft.Row([ui.secondary(_("Back"), back)])]
-    if draft.notice:
-        top.append(ui.body(draft.notice, size=16, color=ft.Colors.ORANGE_900))
-    if len(tool.locales) > 1:
-        box, dd = ui.dropdown(_("Ask the questions in"), [(c, _language_name(c)) for c in tool.locales], locale,
-                              width=320)
-        dd.on_select = language
-        top.append(box)
+    top += _notice_and_language(shell, case_id, tool, draft, item_id)
     lay_out()
     bar = ft.Row([
         ft.Container(expand=True, content=ft.Semantics(live_region=True, content=status)),

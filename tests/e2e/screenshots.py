@@ -8,8 +8,8 @@ from __future__ import annotations
 import re
 
 from tests.e2e.conftest import open_app
-from tests.e2e.driving import answer, click, see, type_into
-from tests.e2e.steps import sign_in
+from tests.e2e.driving import answer, click, see
+from tests.e2e.steps import sign_in, start_case
 from tests.e2e.test_consent import case_ready_for_consent
 from tests.support import REPO_ROOT
 
@@ -21,15 +21,7 @@ def test_take_the_screenshots_in_docs(demo, browser) -> None:  # noqa: ANN001
     for orientation, (width, height) in SIZES.items():
         page = open_app(browser, demo.app_url, width, height).page
         sign_in(page, demo.officer, demo.pin)
-        click(page, "Start a new case")
-        type_into(page, "Full name", f"Alex Example-{orientation.title()}")
-        type_into(page, "Date of birth (DD/MM/YYYY)", "14/05/1988")
-        click(page, "Referral source")
-        click(page, "Probation")
-        type_into(page, "Offence summary", "Theft from a shop")
-        click(page, "Yes", role="radio")
-        click(page, "Continue")
-        click(page, "Save and start the case")
+        start_case(page, f"Alex Example-{orientation.title()}", "14/05/1988", "Probation", "Theft from a shop")
         see(page, "Screening")
         page.wait_for_timeout(800)
         page.screenshot(path=str(DOCS / f"case-page-{orientation}.png"))

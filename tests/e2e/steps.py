@@ -22,6 +22,19 @@ def give_pin_again(page: Page, why: str, pin: str) -> None:
     click(page, "Continue")
 
 
+def start_case(page: Page, name: str, born: str, referred_by: str, offence: str) -> None:
+    """From today's list: the defendant's details (a guilty plea expected, no interpreter), checked and saved."""
+    click(page, "Start a new case")
+    type_into(page, "Full name", name)
+    type_into(page, "Date of birth (DD/MM/YYYY)", born)
+    click(page, "Referral source")
+    click(page, referred_by)
+    type_into(page, "Offence summary", offence)
+    click(page, "Yes", role="radio")
+    click(page, "Continue")
+    click(page, "Save and start the case")
+
+
 def easy_read_atr_consent_without_signature(page: Page, pin: str, language: str | None = None,
                                             interpreter: tuple[str, str] | None = None) -> None:
     """Defendant mode for an ATR: easy-read pages, the check of understanding, the decision and the separate

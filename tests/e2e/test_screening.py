@@ -13,7 +13,7 @@ from app import clock, screening
 from app.tablet import Tablet
 from tests.e2e.conftest import open_app
 from tests.e2e.driving import T, answer, click, scroll_up, see, type_into
-from tests.e2e.steps import sign_in
+from tests.e2e.steps import sign_in, start_case
 from tests.pathway import as_asked
 from tests.plaintext import files_containing
 
@@ -56,15 +56,7 @@ def test_a_cdo_completes_the_court_screen_with_the_full_audit_and_a_risk_interru
     app = open_app(browser, demo.app_url)
     page = app.page
     sign_in(page, demo.officer, demo.pin)
-    click(page, "Start a new case")
-    type_into(page, "Full name", DEFENDANT)
-    type_into(page, "Date of birth (DD/MM/YYYY)", "02/02/1979")
-    click(page, "Referral source")
-    click(page, "Court staff")
-    type_into(page, "Offence summary", "Criminal damage")
-    click(page, "Yes", role="radio")
-    click(page, "Continue")
-    click(page, "Save and start the case")
+    start_case(page, DEFENDANT, "02/02/1979", "Court staff", "Criminal damage")
     click(page, "Screening Not started")
 
     # 1. The officer's grid: every question on one page with the count answered; it can be asked in Welsh (a
