@@ -210,12 +210,21 @@ def _nav(flow: ConsentFlow, shell: Shell, back: bool = True, next_: bool = True)
     return ft.Row(items, spacing=24, wrap=True)
 
 
+def _pinned(shell: Shell, flow: ConsentFlow, actions: ft.Control) -> list[ft.Control]:
+    """A step's way on (Back, Next, Look again) in the bar fixed at the bottom of the window: at the biggest text a
+    page runs past the fold, and the way on must never be below it. Every step but signing has one, so the page
+    does not jump as the bar comes and goes. Nothing is left in the page itself."""
+    button = _size(flow, 0.85) * LINE_HEIGHT.get(flow.text.locale, 1.35) + 2 * 18 + 6  # text, padding, border
+    shell.keep_in_view(None, actions, height=round(button) + 2 * 12 + 8)
+    return []
+
+
 async def _page(shell: Shell, flow: ConsentFlow, pages: tuple[ConsentPage, ...], index: int, title: str,
                 nav: ft.Control) -> list[ft.Control]:
     page = pages[index]
     counter = flow.text.word("page_of").format(n=index + 1, total=len(pages))
     return [_text(flow, counter, 0.7), ft.Semantics(header=True, content=_text(flow, title, 1.15, bold=True)),
-            await _picture_row(shell, flow, page), nav]
+            await _picture_row(shell, flow, page), *_pinned(shell, flow, nav)]
 
 
 @for_defendant
@@ -229,7 +238,7 @@ async def show(shell: Shell, case_id: str) -> ft.Control:
         body = await _page(shell, flow, t.pages, step.index, t.title(page.stem),
                            _nav(flow, shell, back=step.index > 0))
     elif step.kind == CHECK_INTRO:
-        body = [_text(flow, t.word("check_intro"), 1.1, bold=True), _nav(flow, shell)]
+        body = [_text(flow, t.word("check_intro"), 1.1, bold=True), *_pinned(shell, flow, _nav(flow, shell))]
     elif step.kind == QUESTION:
         q = flow.question
         assert q is not None
@@ -238,15 +247,14 @@ async def show(shell: Shell, case_id: str) -> ft.Control:
             return _on(shell, flow, lambda: flow.answer(option_id))
         body = [ft.Semantics(header=True, content=_text(flow, q.text, 1.15, bold=True)),
                 *[_button(flow, o.text, choose(o.id), filled=False) for o in q.options],
-                _nav(flow, shell, next_=False)]
+                *_pinned(shell, flow, _nav(flow, shell, next_=False))]
     elif step.kind == FEEDBACK:
         right = flow.last_answer_correct()
         body = [ft.Semantics(live_region=True, content=_text(flow, t.word("right" if right else "not_right"), 1.1,
                                                              bold=True))]
-        if flow.can_look_again():
-            body.append(_button(flow, t.word("look_again"), _on(shell, flow, flow.look_again)))
-        else:
-            body.append(_button(flow, t.word("next"), _on(shell, flow, flow.next)))
+        way_on = (_button(flow, t.word("look_again"), _on(shell, flow, flow.look_again)) if flow.can_look_again()
+                  else _button(flow, t.word("next"), _on(shell, flow, flow.next)))
+        body += _pinned(shell, flow, ft.Row([way_on]))
     elif step.kind == LOOK_AGAIN:
         index = flow.look_again_page()
         page = t.pages[index]
@@ -259,7 +267,7 @@ async def show(shell: Shell, case_id: str) -> ft.Control:
                 _button(flow, t.word("agree"), decide("agree")),
                 _button(flow, t.word("disagree"), decide("disagree"), filled=False),
                 _button(flow, t.word("more_time"), decide("more_time"), filled=False),
-                _nav(flow, shell, next_=False)]
+                *_pinned(shell, flow, _nav(flow, shell, next_=False))]
     elif step.kind == SHARE_PAGE:
         body = await _page(shell, flow, share.pages, step.index, share.title("share"), _nav(flow, shell))
     elif step.kind == SHARE_DECISION:
@@ -268,7 +276,7 @@ async def show(shell: Shell, case_id: str) -> ft.Control:
         body = [ft.Semantics(header=True, content=_text(flow, share.word("question"), 1.2, bold=True)),
                 _button(flow, share.word("agree"), share_decide("agree")),
                 _button(flow, share.word("disagree"), share_decide("disagree"), filled=False),
-                _nav(flow, shell, next_=False)]
+                *_pinned(shell, flow, _nav(flow, shell, next_=False))]
     elif step.kind == SIGN:
         body = _signature(shell, flow)
     elif step.kind == DONE:

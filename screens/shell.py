@@ -112,6 +112,7 @@ class Shell:
         self._poller: asyncio.Task[None] | None = None
         self._show_at: str | None = None  # the key of the control the screen being built wants in view
         self.action_bar: ft.Control | None = None
+        self._bar_height = 88
         self.last_activity = time.monotonic()
         page.on_keyboard_event = self._typed  # typing counts as activity, not only saving and moving on
 
@@ -161,17 +162,19 @@ class Shell:
         self.page.appbar = self._appbar()
         self.page.controls.append(ft.Container(content=content, padding=24, width=1100))
         self.page.bottom_appbar = (None if self.action_bar is None else
-                                   ft.BottomAppBar(content=self.action_bar, height=88, padding=ft.Padding.symmetric(
-                                       horizontal=24, vertical=12), bgcolor=ft.Colors.SURFACE_CONTAINER))
+                                   ft.BottomAppBar(content=self.action_bar, height=self._bar_height,
+                                                   padding=ft.Padding.symmetric(horizontal=24, vertical=12),
+                                                   bgcolor=ft.Colors.SURFACE_CONTAINER))
         self.page.update()
         if self._show_at is not None:
             await self.show(self._show_at)
         await self.refresh_sync()
 
-    def keep_in_view(self, key: str | None, actions: ft.Control | None = None) -> None:
+    def keep_in_view(self, key: str | None, actions: ft.Control | None = None, height: int = 88) -> None:
         """For the screen being built: bring the control keyed `key` into view once shown, and keep `actions`
-        in a bar fixed at the bottom of the window, so the primary action never scrolls out of reach."""
-        self._show_at, self.action_bar = key, actions
+        in a bar `height` px tall fixed at the bottom of the window, so the primary action never scrolls out of
+        reach whatever the text size."""
+        self._show_at, self.action_bar, self._bar_height = key, actions, height
 
     async def show(self, key: str) -> None:
         """Scroll the page so the control keyed `key` is at the top of the window."""

@@ -82,7 +82,11 @@ def _takes_focus(box) -> bool:
 def next_until(page: Page, text: str, label: str = "Next") -> None:
     """Press the Next button (named in the page's language) page by page until the text appears."""
     target = page.locator("flt-semantics-host").get_by_text(text, exact=True)
+    button = page.get_by_role("button", name=label, exact=True)
     for _ in bounded(60, f"pressing {label!r}: {text!r} never appeared"):
+        # The next screen is drawn: either the text, or the button to go on (never a press into a screen still
+        # changing, which would find no button on a page that has none, such as a question).
+        expect(target.or_(button).first).to_be_visible(timeout=T)
         if target.count():
             return
         click(page, label)
