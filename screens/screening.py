@@ -100,6 +100,9 @@ async def start(shell: Shell, case_id: str) -> ft.Control:
     item = screening.next_item(tool, draft.answers)
     if item is None:
         return await check_answers(shell, case_id)
+    if draft.saved is None:  # a new screening opens at the top of its page (the language choice), not past the
+        # answers the details gave; a resumed one opens at the first question still to answer
+        item = next(page for page in screening.screens(tool, draft.answers) if item in page)[0]
     return await question(shell, case_id, item.id)
 
 
