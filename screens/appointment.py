@@ -154,7 +154,7 @@ async def _picker(shell: Shell, case_id: str, need: Need, day: str | None) -> li
         ft.Row(day_buttons, wrap=True, spacing=8, run_spacing=8),
         ft.Semantics(label=_("Appointment time"), content=group),
         error,
-        ui.primary(_("Continue"), cont),
+        shell.pinned(ui.primary(_("Continue"), cont)),
     ]
 
 
@@ -204,7 +204,7 @@ async def check_booking(shell: Shell, case_id: str, slot: Slot) -> ft.Control:
         ]),
         ui.body(_("The booking is provisional until the site server confirms that no other tablet took this time.")),
         error,
-        ft.Row([ui.primary(_("Book appointment"), book), ui.secondary(_("Change"), change)], spacing=16),
+        shell.pinned(ft.Row([ui.primary(_("Book appointment"), book), ui.secondary(_("Change"), change)], spacing=16)),
     ], spacing=16)
 
 

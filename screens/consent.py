@@ -49,7 +49,7 @@ async def setup(shell: Shell, case_id: str) -> ft.Control:
     name = ui.text_field(_("Interpreter's name"), width=420)
     spoken = ui.text_field(_("Language the interpreter speaks"), width=420)
     mode = ui.radios([(k, _(v)) for k, v in INTERPRETER_MODES.items()])
-    none = ft.Checkbox(label=_("No interpreter is available"))
+    none = ui.tick(_("No interpreter is available"))
     none_reason = ui.text_field(_("Why there is no interpreter"), width=640)
     errors = ft.Column()
 
@@ -122,8 +122,8 @@ async def setup(shell: Shell, case_id: str) -> ft.Control:
         name, spoken, mode, none, none_reason,
         ui.body(_("Hand the tablet to the defendant. They read one idea at a time, answer a few questions, choose, "
                   "and sign. You will need your PIN to take the tablet back.")),
-        ft.Row([ui.primary(_("Hand the tablet to the defendant"), hand_over), ui.secondary(_("Back"), back)],
-               spacing=16),
+        shell.pinned(ft.Row([ui.primary(_("Hand the tablet to the defendant"), hand_over),
+                             ui.secondary(_("Back"), back)], spacing=16)),
     ], spacing=16)
 
 
@@ -182,7 +182,7 @@ async def review(shell: Shell, case_id: str) -> ft.Control:
     elif flow.no_interpreter_reason:
         rows.append((_("No interpreter"), flow.no_interpreter_reason))
     reason = ui.text_field(_("Why the person could not sign"), width=640)
-    attest = ft.Checkbox(label=_("I explained the requirement and the person gave this answer themselves"))
+    attest = ui.tick(_("I explained the requirement and the person gave this answer themselves"))
 
     async def save(_e: ft.ControlEvent) -> None:
         assert flow is not None and flow.decision is not None
@@ -196,7 +196,7 @@ async def review(shell: Shell, case_id: str) -> ft.Control:
     return ft.Column([
         ui.heading(_("Officer: check the answers")),
         ui.summary_list(rows), *signature, attest, error,
-        ft.Row([ui.primary(_("Save consent record"), save), actions], spacing=16, wrap=True),
+        shell.pinned(ft.Row([ui.primary(_("Save consent record"), save), actions], spacing=16, wrap=True)),
     ], spacing=16)
 
 
@@ -283,7 +283,7 @@ async def withdrawal(shell: Shell, case_id: str) -> ft.Control:
     assert shell.session is not None
     session = shell.session
     reason = ui.text_field(_("What the person said"), width=640, multiline=True)
-    share_too = ft.Checkbox(label=_("They also withdraw consent to share their information"))
+    share_too = ui.tick(_("They also withdraw consent to share their information"))
     error = ft.Text("", color=ft.Colors.RED_700, size=16)
 
     async def save(_e: ft.ControlEvent) -> None:
@@ -297,7 +297,7 @@ async def withdrawal(shell: Shell, case_id: str) -> ft.Control:
         ui.heading(_("Record that consent was withdrawn")),
         ui.body(_("The consent and its summary stay in the record; the withdrawal is added after them.")),
         reason, share_too, error,
-        ft.Row([ui.primary(_("Record withdrawal"), save), ui.secondary(_("Back"), back)], spacing=16),
+        shell.pinned(ft.Row([ui.primary(_("Record withdrawal"), save), ui.secondary(_("Back"), back)], spacing=16)),
     ], spacing=16)
 
 

@@ -68,10 +68,10 @@ async def detainee_form(shell: Shell, errors: dict[str, str] | None = None) -> f
     name = ui.text_field(_("Full name"), error=errors.get("name"), width=520)
     dob = ui.text_field(_("Date of birth (DD/MM/YYYY)"), error=errors.get("dob"), width=520)
     record = ui.text_field(_("Custody record number"), error=errors.get("custody_record"), width=520)
-    needs = {k: ft.Checkbox(label=_(v)) for k, v in COMMUNICATION_NEEDS.items()}
+    needs = {k: ui.tick(_(v)) for k, v in COMMUNICATION_NEEDS.items()}
     note = ui.text_field(_("Other communication needs"), width=520, multiline=True)
     language = ui.text_field(_("Preferred language"), error=errors.get("language"), width=520)
-    interpreter = ft.Checkbox(label=_("Interpreter needed"))
+    interpreter = ui.tick(_("Interpreter needed"))
     summary = ft.Container(content=ui.error_summary(errors))
 
     async def save(_e: ft.ControlEvent) -> None:
@@ -95,7 +95,7 @@ async def detainee_form(shell: Shell, errors: dict[str, str] | None = None) -> f
     return ft.Column([
         ui.heading(_("New detainee")), summary, name, dob, record,
         ui.heading(_("Communication needs"), size=22), *needs.values(), note, language, interpreter,
-        ft.Row([ui.primary(_("Save detainee"), save), ui.secondary(_("Cancel"), cancel)], spacing=16),
+        shell.pinned(ft.Row([ui.primary(_("Save detainee"), save), ui.secondary(_("Cancel"), cancel)], spacing=16)),
     ], spacing=12)
 
 

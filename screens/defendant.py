@@ -29,6 +29,7 @@ from app.consent_flow import (
 from app.consent_record import MIN_SIGNATURE_POINTS
 from app.i18n import _, language
 from app.tablet import OfficerLocked, OfficerSession, WrongPin
+from screens import ui
 from screens.shell import Shell, for_defendant
 from screens.signature import SignaturePad
 
@@ -44,7 +45,8 @@ def _theme(flow: ConsentFlow) -> ft.Theme:
     """High contrast, black on white, in the font for the person's script."""
     scheme = ft.ColorScheme(primary=INK, on_primary=PAPER, secondary=INK, on_secondary=PAPER, surface=PAPER,
                             on_surface=INK, outline=INK, error="#B00020", on_error=PAPER)
-    return ft.Theme(color_scheme=scheme, font_family=language(flow.text.locale).font, scaffold_bgcolor=PAPER)
+    return ft.Theme(color_scheme=scheme, font_family=language(flow.text.locale).font, scaffold_bgcolor=PAPER,
+                    visual_density=ft.VisualDensity.STANDARD)  # the browser's compact default shrinks targets
 
 
 def enter(shell: Shell, flow: ConsentFlow) -> None:
@@ -184,9 +186,9 @@ def _frame(shell: Shell, flow: ConsentFlow, body: list[ft.Control]) -> ft.Contro
     tools = ft.Row([
         ft.Row([_button(flow, t.word("smaller"), _on(shell, flow, flow.smaller), filled=False),
                 _button(flow, t.word("bigger"), _on(shell, flow, flow.bigger), filled=False)], spacing=12),
-        ft.TextButton(_("Officer: take the tablet back"), on_click=officer, rtl=False,
+        ft.TextButton(_("Officer: take the tablet back"), on_click=officer, rtl=False, height=ui.MIN_TARGET,
                       style=ft.ButtonStyle(color="#505a5f")),
-    ], alignment=ft.MainAxisAlignment.SPACE_BETWEEN)
+    ], alignment=ft.MainAxisAlignment.SPACE_BETWEEN, wrap=True)  # at the biggest text the officer's button wraps
     return ft.Column([tools, ft.Divider(thickness=2, color=INK), *body], spacing=28)
 
 
@@ -210,12 +212,20 @@ def _nav(flow: ConsentFlow, shell: Shell, back: bool = True, next_: bool = True)
     return ft.Row(items, spacing=24, wrap=True)
 
 
-def _pinned(shell: Shell, flow: ConsentFlow, actions: ft.Control) -> list[ft.Control]:
-    """A step's way on (Back, Next, Look again) in the bar fixed at the bottom of the window: at the biggest text a
-    page runs past the fold, and the way on must never be below it. Every step but signing has one, so the page
-    does not jump as the bar comes and goes. Nothing is left in the page itself."""
-    button = _size(flow, 0.85) * LINE_HEIGHT.get(flow.text.locale, 1.35) + 2 * 18 + 6  # text, padding, border
-    shell.keep_in_view(None, actions, height=round(button) + 2 * 12 + 8)
+def _pinned(shell: Shell, flow: ConsentFlow, actions: ft.Control, labels: tuple[str, ...] = ()) -> list[ft.Control]:
+    """A step's way on (Back, Next, Look again, the signing buttons) in the bar fixed at the bottom of the window:
+    at the biggest text a page runs past the fold, and the way on must never be below it. Every step but the
+    hand-back has one, so the page does not jump as the bar comes and goes. Nothing is left in the page itself.
+
+    `labels` are the bar's buttons when they may not fit one line (signing at the biggest text in portrait): the
+    bar is made tall enough for the lines they wrap onto, judged from the window's width."""
+    size = _size(flow, 0.85)
+    button = size * LINE_HEIGHT.get(flow.text.locale, 1.35) + 2 * 18 + 6  # text, padding, border
+    lines = 1
+    if labels and shell.page.width:
+        wide = sum(len(label) * size * 0.55 + 2 * 28 + 6 + 20 for label in labels)  # a generous guess per letter
+        lines = min(len(labels), int(wide // max(shell.page.width - 2 * 24, 1)) + 1)
+    shell.keep_in_view(None, actions, height=round(lines * (button + 12) - 12) + 2 * 12 + 8)
     return []
 
 
@@ -313,10 +323,11 @@ def _signature(shell: Shell, flow: ConsentFlow) -> list[ft.Control]:
         _text(flow, t.word("sign_intro")),
         _text(flow, t.word("sign_means"), 0.85),
         ft.Container(content=pad.control, rtl=False),  # a signature is drawn left to right in every language
-        ft.Row([done, _button(flow, t.word("clear"), clear, filled=False),
-                _button(flow, t.word("cannot_sign"), _on(shell, flow, flow.cannot_sign), filled=False)],
+        ft.Row([_button(flow, t.word("clear"), clear, filled=False), _nav(flow, shell, next_=False)],
                spacing=20, wrap=True),
-        _nav(flow, shell, next_=False),
+        *_pinned(shell, flow, ft.Row([done, _button(flow, t.word("cannot_sign"), _on(shell, flow, flow.cannot_sign),
+                                                    filled=False)], spacing=20, run_spacing=12, wrap=True),
+                 (t.word("signed"), t.word("cannot_sign"))),
     ]
 
 

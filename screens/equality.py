@@ -42,7 +42,7 @@ async def equality_page(shell: Shell, case_id: str, locale: str | None = None,
                                  [(code, language(code).native if code != "en" else "English")
                                   for code in LANGUAGES], locale, width=420)
     lang.on_select = relaid
-    easy = ft.Checkbox(label=_("Easy read"), value=easy_read, on_change=relaid)
+    easy = ui.tick(_("Easy read"), value=easy_read, on_change=relaid)
 
     if words.missing:
         officer_note = _("The questions are not all translated into {lang} yet, so they are shown in English. "
@@ -82,5 +82,6 @@ async def equality_page(shell: Shell, case_id: str, locale: str | None = None,
                    *([ui.body(said(equality.DRAFT), size=18, font_family=shown.font)] if not words.reviewed else []),
                    *questions], spacing=8, rtl=shown.rtl),
         error,
-        ft.Row([ui.primary(_("Save the answers"), save), ui.secondary(_("Back to the case"), back)], spacing=16),
+        shell.pinned(ft.Row([ui.primary(_("Save the answers"), save), ui.secondary(_("Back to the case"), back)],
+                            spacing=16)),
     ], spacing=16)

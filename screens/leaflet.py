@@ -78,7 +78,8 @@ async def leaflet_page(shell: Shell, case_id: str, language: str | None = None, 
     lang_dd.on_select = language_changed
     paper_box, paper_dd = ui.dropdown(_("Paper"), [(p, _(_PAPER_NAMES[p])) for p in PAPER], paper, width=420)
     paper_dd.on_select = paper_changed
-    easy = ft.Switch(label=_("Easy read: pictures and larger text"), value=easy_read, on_change=easy_changed)
+    easy = ft.Switch(label=ui.target_label(_("Easy read: pictures and larger text")), value=easy_read,
+                     on_change=easy_changed)
     whens = [slot_label_from(a) for a in sorted(case.appointments.values(), key=lambda a: a["start"])]
     controls: list[ft.Control] = [ui.heading(_("CSTR leaflet"))]
     if not await shell.call(reviewed, language, "leaflet"):
@@ -98,8 +99,8 @@ async def leaflet_page(shell: Shell, case_id: str, language: str | None = None, 
                 else _("This site prints the person's name on the leaflet.")),
         ft.Row([lang_box, paper_box], wrap=True, spacing=16),
         easy,
-        print_button(shell, pdf, pdf_url),
-        ft.Row([ui.primary(_("Leaflet given to the defendant"), given), ui.secondary(_("Back"), back)], spacing=16),
+        shell.pinned(ft.Row([print_button(shell, pdf, pdf_url), ui.primary(_("Leaflet given to the defendant"), given),
+                             ui.secondary(_("Back"), back)], spacing=16)),
     ]
     return ft.Column(controls, spacing=16)
 

@@ -162,7 +162,8 @@ async def provider_form(shell: Shell, case_id: str, requirement: str) -> ft.Cont
         *question_rows,
         months,
         *([reason] if old.get("outcome") in ("agreed", "declined") else []),
-        ft.Row([ui.primary(_("Save the provider's answer"), save), ui.secondary(_("Cancel"), cancel)], spacing=16),
+        shell.pinned(ft.Row([ui.primary(_("Save the provider's answer"), save), ui.secondary(_("Cancel"), cancel)],
+                            spacing=16)),
     ], spacing=12, scroll=ft.ScrollMode.AUTO)
 
 
@@ -190,7 +191,7 @@ async def proposal_form(shell: Shell, case_id: str) -> ft.Control:
         agreed = case.providers.get(req, {}).get("months")
         extra: list[ft.Control] = []
         if d.status == ELIGIBLE:
-            box = ft.Checkbox(label=_("Propose: {name}, {length}").format(name=d.name, length=months(agreed))
+            box = ui.tick(_("Propose: {name}, {length}").format(name=d.name, length=months(agreed))
                               if agreed else _("Propose: {name}").format(name=d.name),
                               value=req in old.get("requirements", {}) if old else True)
             boxes[req] = box
@@ -205,7 +206,7 @@ async def proposal_form(shell: Shell, case_id: str) -> ft.Control:
     order_months = ui.text_field(_("Length of the order in months"), str(old.get("order_months") or ""), width=420)
     supervision = ui.text_field(_("Supervision period in months (suspended sentence order only)"),
                                 str(old.get("supervision_months") or ""), width=520)
-    aamr = ft.Checkbox(label=_("An alcohol abstinence and monitoring requirement is also proposed"),
+    aamr = ui.tick(_("An alcohol abstinence and monitoring requirement is also proposed"),
                        value=bool(old.get("aamr")))
     others = ui.text_field(_("Number of other requirements in the order (for example unpaid work)"),
                            str(old.get("other_requirements", 0)), width=520)
@@ -257,7 +258,7 @@ async def proposal_form(shell: Shell, case_id: str) -> ft.Control:
         order_months, supervision, aamr, others,
         findings,
         *([reason] if case.proposal else []),
-        ft.Row([ui.primary(_("Make the proposal"), save), ui.secondary(_("Back"), back)], spacing=16),
+        shell.pinned(ft.Row([ui.primary(_("Make the proposal"), save), ui.secondary(_("Back"), back)], spacing=16)),
     ], spacing=12, scroll=ft.ScrollMode.AUTO)
 
 

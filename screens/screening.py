@@ -201,9 +201,7 @@ class _Input:
         self.field: ft.TextField | None = None
         text = item.text_in(locale)
         if item.kind in ("choice", "yesno"):
-            self.group = ft.RadioGroup(value=current, content=ft.Column([
-                ft.Radio(value=o.value, label=o.label_in(locale), label_style=ft.TextStyle(size=18))
-                for o in item.options], spacing=4))
+            self.group = ui.radios([(o.value, o.label_in(locale)) for o in item.options], current)
             self.control: ft.Control = ft.Semantics(label=text, content=self.group)
         elif item.kind == "multiple":
             chosen = set(current or [])
@@ -218,8 +216,8 @@ class _Input:
                 return changed
 
             for o in item.options:
-                self.boxes.append((o, ft.Checkbox(label=o.label_in(locale), value=o.value in chosen,
-                                                  label_style=ft.TextStyle(size=18), on_change=tick(o))))
+                self.boxes.append((o, ui.tick(o.label_in(locale), value=o.value in chosen,
+                                                  on_change=tick(o))))
             self.control = ft.Semantics(label=text, content=ft.Column([b for _o, b in self.boxes], spacing=4))
         else:
             if item.kind == "number":
@@ -392,9 +390,9 @@ async def question(shell: Shell, case_id: str, item_id: str) -> ft.Control:
         *top,
         *body,
         error,
-        ft.Row([ui.primary(_("Continue"), cont), ui.secondary(_("Back"), back),
+        shell.pinned(ft.Row([ui.primary(_("Continue"), cont), ui.secondary(_("Back"), back),
                 ft.TextButton(_("Save and come back later"), on_click=later, height=ui.MIN_TARGET + 8)],
-               spacing=16, wrap=True),
+               spacing=16, wrap=True)),
         *_sources(items),
     ], spacing=14, scroll=ft.ScrollMode.AUTO)
 
@@ -662,12 +660,12 @@ async def check_answers(shell: Shell, case_id: str) -> ft.Control:
 
     if missing is not None:
         actions: list[ft.Control] = [ui.body(_("Some questions are not answered yet."), color=ERROR),
-                                     ui.primary(_("Continue the screening"), resume)]
+                                     shell.pinned(ui.primary(_("Continue the screening"), resume))]
     elif unchanged:
         actions = [ui.body(_("This screening is complete. Change an answer to screen again.")),
-                   ui.secondary(_("Back to the case"), to_case)]
+                   shell.pinned(ui.secondary(_("Back to the case"), to_case))]
     else:
-        actions = [ui.primary(_("Complete screening"), complete)]
+        actions = [shell.pinned(ui.primary(_("Complete screening"), complete))]
     return ft.Column([
         ui.heading(_("Check the screening answers")),
         ui.body(_("{title}, version {version}").format(title=tool.title, version=tool.version), size=14,

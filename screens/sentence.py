@@ -74,11 +74,11 @@ async def sentence_form(shell: Shell, case_id: str) -> ft.Control:
     requirement_rows: list[ft.Control] = []
     for req in proposal_order.get("requirements", {}):
         name = _(REQUIREMENT_NAMES[req])
-        boxes[req] = ft.Checkbox(label=_("Imposed: {name}").format(name=name), value=req in imposed_before)
+        boxes[req] = ui.tick(_("Imposed: {name}").format(name=name), value=req in imposed_before)
         lengths[req] = ui.text_field(_("Length of the {name} in months").format(name=name.lower()),
                                      str(imposed_before.get(req) or ""), width=520)
         requirement_rows += [boxes[req], lengths[req]]
-    aamr = ft.Checkbox(label=_("An alcohol abstinence and monitoring requirement was imposed"),
+    aamr = ui.tick(_("An alcohol abstinence and monitoring requirement was imposed"),
                        value=bool(start_order.get("aamr")))
     short_form = ui.radios([(k, _(v)) for k, v in SHORT_FORM.items()], old.get("short_form"))
     custody_length = ui.text_field(_("Custody length"), str(old.get("custody_length") or ""), width=320)
@@ -129,5 +129,5 @@ async def sentence_form(shell: Shell, case_id: str) -> ft.Control:
         custody_length,
         *group(_("Custody length in"), custody_unit),
         *([reason] if correcting else []),
-        ft.Row([ui.primary(_("Save the sentence"), save), ui.secondary(_("Back"), back)], spacing=16),
+        shell.pinned(ft.Row([ui.primary(_("Save the sentence"), save), ui.secondary(_("Back"), back)], spacing=16)),
     ], spacing=12, scroll=ft.ScrollMode.AUTO)

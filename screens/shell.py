@@ -158,6 +158,10 @@ class Shell:
         except PinNeeded as exc:  # the service asks for the PIN again: ask, then build this same screen
             from screens import reauth
             content = await reauth.pin_gate(self, exc, builder, *args)
+        # Back to the top before the screen changes: the window's scroll outlives the screen it was made on, and
+        # a new screen too short to scroll is drawn at the top while Flutter's semantics tree keeps the old
+        # offset, each control's box a scroll's worth below where it is drawn (a tap lands on another control).
+        await self.page.scroll_to(offset=0, duration=0)
         self.page.controls.clear()
         self.page.appbar = self._appbar()
         self.page.controls.append(ft.Container(content=content, padding=24, width=1100))
@@ -175,6 +179,13 @@ class Shell:
         in a bar `height` px tall fixed at the bottom of the window, so the primary action never scrolls out of
         reach whatever the text size."""
         self._show_at, self.action_bar, self._bar_height = key, actions, height
+
+    def pinned(self, actions: ft.Control) -> ft.Control:
+        """A form's way on, kept in the bar fixed at the bottom of the window (`keep_in_view`) rather than after
+        the last field, where a long form or a portrait tablet would put it below the fold. Returns what stands
+        in its place in the form: nothing."""
+        self.keep_in_view(self._show_at, actions)
+        return ft.Container()
 
     async def show(self, key: str) -> None:
         """Scroll the page so the control keyed `key` is at the top of the window."""

@@ -104,7 +104,7 @@ async def suitability_page(shell: Shell, case_id: str) -> ft.Control:
         for d in assessment.decisions:
             extra: list[ft.Control] = []
             if d.status != suitability.NOT_ELIGIBLE:
-                box = ft.Checkbox(label=_("Take forward: {name}").format(name=d.name),
+                box = ui.tick(_("Take forward: {name}").format(name=d.name),
                                   value=d.requirement in chosen if (chosen or case.proposed)
                                   else d.status != suitability.NEEDS_INFORMATION)
                 boxes[d.requirement] = box
@@ -138,5 +138,5 @@ async def suitability_page(shell: Shell, case_id: str) -> ft.Control:
         ft.Semantics(label=_("How serious is the offence?"), content=seriousness),
         ui.secondary(_("Check suitability"), refresh),
         cards,
-        ft.Row([ui.primary(_("Save and take forward"), save), ui.secondary(_("Back"), back)], spacing=16),
+        shell.pinned(ft.Row([ui.primary(_("Save and take forward"), save), ui.secondary(_("Back"), back)], spacing=16)),
     ], spacing=12, scroll=ft.ScrollMode.AUTO)

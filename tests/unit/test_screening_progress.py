@@ -155,7 +155,7 @@ def test_every_question_of_every_example_tool_renders_in_english_and_each_langua
             assert any(" of " in s and ("Question" in s or "answered" in s) for s in shown)  # its progress
             for option in item.options:
                 assert option.label_in(locale) in shown
-        summary = _texts(asyncio.run(screening_screen.check_answers(shell, case_id)))
+        summary = _texts(asyncio.run(screening_screen.check_answers(shell, case_id))) + _texts(shell.action_bar)
         assert "Check the screening answers" in summary and "Complete screening" in summary
         assert all(i.text_in(locale) in summary for i in tool.items)
 
