@@ -22,6 +22,7 @@ from sqlalchemy import func
 from sqlalchemy.engine import Engine
 
 from app import clock
+from app.i18n import N_
 from app.store import AuditRow, Meta, Session, select
 
 VIEW, CREATE, CHANGE, PRINT, EXPORT, PURGE = "view", "create", "change", "print", "export", "purge"
@@ -29,6 +30,11 @@ SEARCH = "search"  # a look-up by name: which officer, how many matches (never t
 LISTED = "listed"  # the detail of a view entry for a case shown in a list (its name was on screen)
 UNLOCK, UNLOCK_FAILED, LOCKED_OUT, WIPED = "unlock", "unlock_failed", "locked_out", "keys_wiped"
 KEY_DELETED = "key_deleted"  # one officer's wrapped key, e.g. when the site file no longer lists them
+# What each action is called where a person reads the trail (the site admin's audit page).
+ACTION_NAMES = {VIEW: N_("Viewed"), CREATE: N_("Created"), CHANGE: N_("Changed"), PRINT: N_("Printed"),
+                EXPORT: N_("Exported"), PURGE: N_("Purged"), SEARCH: N_("Searched by name"), UNLOCK: N_("Unlocked"),
+                UNLOCK_FAILED: N_("Wrong PIN"), LOCKED_OUT: N_("Locked out"), WIPED: N_("Keys wiped"),
+                KEY_DELETED: N_("Officer's key deleted")}
 GENESIS = "0" * 64
 HEAD = "audit_head"
 

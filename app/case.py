@@ -11,6 +11,21 @@ from app.i18n import N_, _
 SCHEMA_VERSION = 1
 
 # Referral sources named in the ATR/DRR service description.
+def case_reference(case_id: str) -> str:
+    """The short reference the tablet shows on the case page and the site admin types to find the case: the
+    case id's first eight hex digits, in two groups ("3F2A-9C1B"). It names no one."""
+    head = case_id.replace("-", "")[:8].upper()
+    return f"{head[:4]}-{head[4:]}"
+
+
+# The defendant's details by field, as a correction names what it changed.
+DETAIL_NAMES: dict[str, str] = {
+    "name": N_("Full name"), "dob": N_("Date of birth"), "court_id": N_("Court"),
+    "hearing_date": N_("Hearing date"), "referral_source": N_("Referral source"), "offence": N_("Offence summary"),
+    "guilty_plea_anticipated": N_("Guilty plea anticipated"), "interpreter_needed": N_("Interpreter needed"),
+    "language": N_("Language"), "referrer_name": N_("Referrer's name"),
+    "referrer_organisation": N_("Referrer's organisation or role"), "referrer_contact": N_("Referrer's phone or email"),
+}
 REFERRAL_SOURCES: dict[str, str] = {
     "police_custody": N_("Police custody"),
     "probation": N_("Probation"),
@@ -55,7 +70,7 @@ RECORD_NAMES: dict[str, str] = {
     "details": N_("the person's details"), "custody": N_("the detainee's details"), "screening": N_("the screening"),
     "custody_share": N_("consent to share from custody"), "suitability": N_("suitability"),
     "consent": N_("consent"), "proposal": N_("the proposal"), "sentence": N_("the sentence"),
-    "share_consent": N_("consent to share"),
+    "share_consent": N_("consent to share"), "provider_agreed": N_("the provider's answer"),
 }
 
 # Who tells the court team what happened after the sentence (attendance, a breach brought back to court): the
@@ -181,6 +196,7 @@ class HistoryLine:
     first: str  # HLC stamp of the earliest of the run
     last: str  # and of the latest
     count: int
+    correction: dict[str, Any] | None = None  # a correction_made's record, reason and the fields it changed
 
 
 def history_lines(events: list[CaseEvent]) -> list[HistoryLine]:
@@ -189,10 +205,13 @@ def history_lines(events: list[CaseEvent]) -> list[HistoryLine]:
     lines: list[HistoryLine] = []
     for e in sorted(events, key=lambda e: e.hlc):
         last = lines[-1] if lines else None
-        if last is not None and (last.kind, last.officer_id) == (e.kind, e.officer_id):
+        correction = ({"record": record_of(e.kind, e.payload), "reason": e.payload.get("reason", ""),
+                       "changed": e.payload.get("changed", [])} if e.kind == "correction_made" else None)
+        if last is not None and (last.kind, last.officer_id) == (e.kind, e.officer_id) and not correction \
+                and not last.correction:
             lines[-1] = HistoryLine(e.kind, e.officer_id, last.first, e.hlc, last.count + 1)
         else:
-            lines.append(HistoryLine(e.kind, e.officer_id, e.hlc, e.hlc, 1))
+            lines.append(HistoryLine(e.kind, e.officer_id, e.hlc, e.hlc, 1, correction))
     return lines[::-1]
 
 
@@ -294,6 +313,12 @@ class Case:
             return list(self.proposal["order"]["requirements"])
         return self.proposed
 
+    def confirming_handover(self) -> bool:
+        """A case handed over from custody whose details the court has not yet confirmed: confirming them (adding
+        the offence custody does not record) is not a correction."""
+        kinds = [e.kind for e in sorted(self.history, key=lambda e: e.hlc)]
+        return "handed_over" in kinds and "details_updated" not in kinds[kinds.index("handed_over"):]
+
     @property
     def consented(self) -> bool:
         return bool(self.consent and self.consent.get("decision") == "agree")
@@ -385,6 +410,7 @@ def _record(ev: CaseEvent) -> dict[str, Any]:
 def _apply(case: Case, kind: str, p: dict[str, Any], event_id: str) -> None:
     if kind in ("case_opened", "details_updated"):
         case.details = CaseDetails.from_payload(p)
+        case.record_ids["details"] = event_id
     elif kind in ("custody_opened", "custody_updated"):
         case.custody = p
     elif kind == "custody_share_consent":

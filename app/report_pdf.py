@@ -105,6 +105,22 @@ def _section_rows(lines: list[Line]) -> list[list[str]]:
     return [[_("Category"), _("Whole period")], *[[label(ln.section, ln.category), ln.shown(True)] for ln in lines]]
 
 
+def charts(report: Report) -> list[Flowable]:
+    """The charts with something to show. A chart whose every figure is suppressed (or nil) would be an empty
+    frame with meaningless axis ticks; a line says why it is left out instead."""
+    drawn: list[Flowable] = []
+    mix = [0 if ln.small else ln.value for ln in report.section("requirement_combination")]
+    trend = [_shown(report, "funnel", s, m) for s in ("screened", "recommended", "sentenced") for m in report.months]
+    for chart, figures in ((funnel_chart, [_shown(report, "funnel", s) for s in STAGES]), (mix_chart, mix),
+                           (trend_chart, trend)):
+        if any(figures):
+            drawn.append(chart(report))
+    if len(drawn) < 3:
+        drawn.append(Paragraph(_("Charts whose counts are all suppressed or nil are left out."),
+                               getSampleStyleSheet()["Normal"]))
+    return drawn
+
+
 def render_report(report: Report) -> bytes:
     """The whole return as a PDF, small numbers suppressed."""
     styles = getSampleStyleSheet()
@@ -118,7 +134,7 @@ def render_report(report: Report) -> bytes:
         Spacer(1, 4 * mm),
         _table([[_("Headline"), _("Value")], *[[label("headline", ln.category), ln.shown(True)]
                                               for ln in report.section("headline")]]),
-        Spacer(1, 4 * mm), funnel_chart(report), mix_chart(report), trend_chart(report)]
+        Spacer(1, 4 * mm), *charts(report)]
     for section, title in SECTIONS.items():
         lines = report.section(section)
         if lines:

@@ -425,6 +425,10 @@ class OfficerSession:
             if row is None:
                 raise KeyError(case_id)
             row.status, row.updated_hlc = case.status, new.hlc
+            if case.details is not None and case.details.hearing_date is not None \
+                    and row.court_id != (case.custody or {}).get("custody_suite"):  # corrected details list anew
+                row.court_id, row.hearing_date = case.details.court_id, case.details.hearing_date
+                row.name_index = crypto.blind_index(self._index_key, case.details.name)
             s.add(row)
             s.commit()
         self.audit(audit.CHANGE, case_id, ",".join(kind for kind, _payload in events))
@@ -528,10 +532,20 @@ class OfficerSession:
         self._viewed.add(case_id)
         return case_id
 
-    def update_details(self, case_id: str, details: CaseDetails, today: date) -> Case:
-        """The court's officer confirms or corrects details (a case from custody arrives without an offence)."""
+    def update_details(self, case_id: str, details: CaseDetails, today: date, reason: str = "") -> Case:
+        """The court's officer confirms the details of a case from custody (which arrives without the offence), or
+        corrects saved details: a correction says why and names the fields it changed, and the version it
+        replaces stays in the log, so the history shows what changed, who changed it and when."""
         details.validate(today, {c.id for c in self.tablet.site.courts})
-        return self.record(case_id, "details_updated", details.to_payload())
+        case = self.case(case_id)
+        payload = details.to_payload()
+        if case.confirming_handover():
+            return self.record(case_id, "details_updated", payload)
+        before = case.details.to_payload() if case.details else {}
+        changed = [key for key, value in payload.items() if before.get(key) != value]
+        if not changed:
+            raise FieldErrors({"reason": _("Nothing has changed: change a detail, or go back")})
+        return self._record_or_correct(case, "details_updated", "details", payload, reason, changed)
 
     def resolve_conflict(self, case_id: str, conflict: Conflict, kept: str, reason: str) -> Case:
         """A person chooses which of two concurrent versions stands; both stay in the history."""
@@ -576,11 +590,12 @@ class OfficerSession:
         with Session(self.tablet.engine) as s:
             rows = s.exec(select(CaseRow).where(CaseRow.court_id == court_id).where(
                 (CaseRow.hearing_date == today) | (CaseRow.created_on == today)).order_by(CaseRow.updated_hlc)).all()
-            listed = s.exec(select(EventRow).where(EventRow.kind.in_(LISTED_KINDS),
+            listed = s.exec(select(EventRow).where(EventRow.kind.in_((*LISTED_KINDS, "correction_made")),
                                                    EventRow.case_id.in_([r.case_id for r in rows]))).all()
             opened: dict[str, list[CaseEvent]] = {}
             for ev in self._open(list(listed)):
-                opened.setdefault(ev.case_id, []).append(ev)
+                if ev.kind != "correction_made" or ev.payload.get("target_kind") in LISTED_KINDS:  # details corrected
+                    opened.setdefault(ev.case_id, []).append(ev)
         out = []
         for r in rows:
             case = fold(r.case_id, opened.get(r.case_id, []))
@@ -741,14 +756,17 @@ class OfficerSession:
                                            reason)
         return self.record(case_id, "sentence_recorded", record.to_payload())
 
-    def _record_or_correct(self, case: Case, kind: str, key: str, payload: dict[str, Any], reason: str) -> Case:
-        """The first record of its kind, or a correction_made event naming the record it replaces and why:
-        nothing is edited in place, so the history shows every version and who made it."""
+    def _record_or_correct(self, case: Case, kind: str, key: str, payload: dict[str, Any], reason: str,
+                           changed: list[str] | None = None) -> Case:
+        """The first record of its kind, or a correction_made event naming the record it replaces and why (and,
+        where given, which of its fields `changed`): nothing is edited in place, so the history shows every version
+        and who made it."""
         replaces = case.record_ids.get(key)
         if replaces is None:
             return self.record(case.case_id, kind, payload)
         return self.record(case.case_id, "correction_made", {
-            "target_kind": kind, "replaces": replaces, "reason": sentences.check_reason(reason), "record": payload})
+            "target_kind": kind, "replaces": replaces, "reason": sentences.check_reason(reason), "record": payload,
+            **({"changed": changed} if changed else {})})
 
     def record_consent(self, case_id: str, text: ConsentText, decision: str, pages_seen: int,
                        attested: bool, details: ConsentDetails | None = None) -> Case:

@@ -28,10 +28,16 @@ def _day_text(d: date | None) -> str:
 
 
 async def details_form(shell: Shell, draft: CaseDetails | None, errors: dict[str, str] | None = None,
-                       case_id: str | None = None) -> ft.Control:
-    """A new case, or (with `case_id`) the court confirming the details of a case that came from custody."""
+                       case_id: str | None = None, why: str = "") -> ft.Control:
+    """A new case; or, with `case_id`, the court confirming the details of a case that came from custody, or
+    correcting saved details (with the reason, kept in the record)."""
     site = await shell.call(lambda: shell.tablet.site)
     errors = errors or {}
+    correcting = False
+    if case_id is not None and shell.session is not None:
+        case = await shell.call(shell.session.case, case_id)
+        correcting = not case.confirming_handover()
+    reason = ui.text_field(_("Reason for the correction"), why, error=errors.get("reason"), width=520)
     name = ui.text_field(_("Full name"), draft.name if draft else "", error=errors.get("name"), width=520)
     dob = ui.text_field(_("Date of birth (DD/MM/YYYY)"), _day_text(draft.dob) if draft else "",
                         error=errors.get("dob"), width=520)
@@ -54,7 +60,7 @@ async def details_form(shell: Shell, draft: CaseDetails | None, errors: dict[str
     plea_value = None if draft is None or draft.guilty_plea_anticipated is None else (
         "yes" if draft.guilty_plea_anticipated else "no")
     plea = ui.radios([("yes", _("Yes")), ("no", _("No"))], plea_value)
-    interpreter = ft.Checkbox(label=_("Interpreter needed"), value=bool(draft and draft.interpreter_needed))
+    interpreter = ui.tick(_("Interpreter needed"), value=bool(draft and draft.interpreter_needed))
     language = ui.text_field(_("Language"), draft.language if draft else "", error=errors.get("language"), width=520)
 
     def collect() -> CaseDetails:
@@ -68,7 +74,7 @@ async def details_form(shell: Shell, draft: CaseDetails | None, errors: dict[str
 
     fields: dict[str, ft.TextField | ft.Dropdown] = {
         "name": name, "dob": dob, "court_id": court, "hearing_date": hearing, "referral_source": source,
-        "offence": offence, "language": language}
+        "offence": offence, "language": language, "reason": reason}
     summary = ft.Container(content=ui.error_summary(errors))
     plea_error = ft.Text(errors.get("guilty_plea_anticipated", ""), color=ft.Colors.RED_700)
 
@@ -90,25 +96,27 @@ async def details_form(shell: Shell, draft: CaseDetails | None, errors: dict[str
         except FieldErrors as exc:
             show(exc.errors)
             return
-        await shell.go(check_answers, details, case_id)
+        await shell.go(check_answers, details, case_id, (reason.value or "").strip())
 
     async def cancel(_e: ft.ControlEvent) -> None:
         from screens import today
         await (shell.go(case_page.task_list, case_id) if case_id else shell.go(today.today_list))
 
     return ft.Column([
-        ui.heading(_("Defendant details")),
+        ui.heading(_("Correct the defendant's details") if correcting else _("Defendant details")),
         summary,
+        *([ui.body(_("The details as saved stay in the case history; say why they are corrected.")), reason]
+          if correcting else []),
         name, dob, court_box, hearing, source_box, referrer, organisation, contact, offence,
         ui.body(_("Is a guilty plea anticipated?")),
         ft.Semantics(label=_("Is a guilty plea anticipated?"), content=plea),
         plea_error,
         interpreter, language,
-        ft.Row([ui.primary(_("Continue"), cont), ui.secondary(_("Cancel"), cancel)], spacing=16),
+        shell.pinned(ft.Row([ui.primary(_("Continue"), cont), ui.secondary(_("Cancel"), cancel)], spacing=16)),
     ], spacing=14, scroll=ft.ScrollMode.AUTO)
 
 
-async def check_answers(shell: Shell, details: CaseDetails, case_id: str | None = None) -> ft.Control:
+async def check_answers(shell: Shell, details: CaseDetails, case_id: str | None = None, why: str = "") -> ft.Control:
     site = await shell.call(lambda: shell.tablet.site)
     assert details.dob and details.hearing_date and shell.session
     session = shell.session
@@ -116,18 +124,18 @@ async def check_answers(shell: Shell, details: CaseDetails, case_id: str | None 
     async def save(_e: ft.ControlEvent) -> None:
         try:
             if case_id:
-                await shell.call(session.update_details, case_id, details, shell.today())
+                await shell.call(session.update_details, case_id, details, shell.today(), why)
                 saved = case_id
             else:
                 saved = await shell.call(session.open_case, details, shell.today())
         except FieldErrors as exc:
-            await shell.go(details_form, details, exc.errors, case_id)
+            await shell.go(details_form, details, exc.errors, case_id, why)
             return
         shell.saved()
         await shell.go(case_page.task_list, saved)
 
     async def change(_e: ft.ControlEvent) -> None:
-        await shell.go(details_form, details, None, case_id)
+        await shell.go(details_form, details, None, case_id, why)
 
     yes, no = _("Yes"), _("No")
     return ft.Column([
@@ -145,8 +153,9 @@ async def check_answers(shell: Shell, details: CaseDetails, case_id: str | None 
             (_("Guilty plea anticipated"), yes if details.guilty_plea_anticipated else no),
             (_("Interpreter needed"), (yes + (f" ({details.language})" if details.language else ""))
              if details.interpreter_needed else no),
+            *([(_("Reason for the correction"), why)] if why else []),
         ]),
-        ft.Row([ui.primary(_("Save the details") if case_id else _("Save and start the case"), save),
+        shell.pinned(ft.Row([ui.primary(_("Save the details") if case_id else _("Save and start the case"), save),
                 ui.secondary(_("Change details"), change)],
-               spacing=16),
+               spacing=16)),
     ], spacing=16)

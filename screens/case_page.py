@@ -7,7 +7,18 @@ from datetime import date
 import flet as ft
 
 from app import roles
-from app.case import EVENT_NAMES, RECORD_NAMES, REQUIREMENT_NAMES, TASKS, Case, Conflict, HistoryLine, history_lines
+from app.case import (
+    DETAIL_NAMES,
+    EVENT_NAMES,
+    RECORD_NAMES,
+    REQUIREMENT_NAMES,
+    TASKS,
+    Case,
+    Conflict,
+    HistoryLine,
+    case_reference,
+    history_lines,
+)
 from app.clock import LONDON, wall_time
 from app.custody import LD_ROLE
 from app.i18n import N_, _, fmt_date, fmt_time, ngettext
@@ -45,15 +56,14 @@ async def task_list(shell: Shell, case_id: str) -> ft.Control:
     status = case.task_status()
     provider_only = shell.session.role == roles.PROVIDER  # a provider practitioner records their service's answer
 
-    async def confirm_details(shell: Shell, case_id: str) -> ft.Control:  # the court checks what custody sent
+    async def correct_details(shell: Shell, case_id: str) -> ft.Control:  # or confirm what custody sent
         return await case_details.details_form(shell, case.details, None, case_id)
 
     targets = {"screening": screening.start, "suitability": suitability.suitability_page,
                "provider": proposal.provider_page, "consent": consent.handover,
                "proposal": proposal.proposal_page, "sentence": sentence.sentence_page,
-               "appointment": appointment.choose_slot, "leaflet": leaflet.leaflet_page}
-    if case.handover:  # a case from custody arrives without the charge: the court confirms or completes it
-        targets["details"] = confirm_details
+               "appointment": appointment.choose_slot, "leaflet": leaflet.leaflet_page,
+               "details": correct_details}
 
     def task_row(task: str) -> ft.Control:
         state = status[task]
@@ -83,6 +93,8 @@ async def task_list(shell: Shell, case_id: str) -> ft.Control:
     proposed = ", ".join(_(REQUIREMENT_NAMES[r]) for r in case.requirements)
     return ft.Column([
         ui.heading(details.name if details else _("Case")),
+        ui.body(_("Case reference {reference}").format(reference=case_reference(case_id)), size=14,
+                color=ft.Colors.ON_SURFACE_VARIANT),
         *([ui.body(_("Requirements: {requirements}").format(requirements=proposed))] if proposed else []),
         *[conflict_box(shell, case_id, c, site) for c in case.conflicts],
         *[task_row(t) for t in TASKS],
@@ -114,7 +126,15 @@ def history(case: Case, site: Site, today: date) -> ft.Control:
     def words(line: HistoryLine) -> str:  # one message each, so a translator can put the count where it reads well
         template = (_("{when} — {what} — {who}") if line.count == 1 else
                     ngettext("{when} — {what} ({n} time) — {who}", "{when} — {what} ({n} times) — {who}", line.count))
-        return template.format(when=_when(line, today), what=_(EVENT_NAMES.get(line.kind, line.kind)), n=line.count,
+        what = _(EVENT_NAMES.get(line.kind, line.kind))
+        if line.correction:  # which record, what in it, and why
+            c = line.correction
+            record = _(RECORD_NAMES.get((c["record"] or "").split(":")[0], c["record"] or ""))
+            what = (_("Correction to {record} ({fields}): {reason}").format(
+                        record=record, fields=", ".join(_(DETAIL_NAMES.get(f, f)) for f in c["changed"]),
+                        reason=c["reason"]) if c["changed"] else
+                    _("Correction to {record}: {reason}").format(record=record, reason=c["reason"]))
+        return template.format(when=_when(line, today), what=what, n=line.count,
                                who=officer_name(site, line.officer_id))
 
     rows = [ft.Text(words(line), size=14) for line in history_lines(case.history)]

@@ -17,7 +17,7 @@ from starlette.concurrency import run_in_threadpool
 from sync import admin_auth, enrolment, pull
 from sync.admin_auth import Admin
 from sync.context import ServerContext
-from sync.db import Quarantine, ServerEvent, as_utc
+from sync.db import Quarantine, ServerAudit, ServerEvent, as_utc
 from sync.protocol import (
     DEVICE_PATTERN,
     SITE_PATTERN,
@@ -117,6 +117,30 @@ class SyncHealth(BaseModel):
     sites: list[SiteHealth]
     devices: list[DeviceInfo]
     quarantined: list[QuarantinedInfo]
+
+
+def find_case(ctx: ServerContext, site_id: str, reference: str) -> str:
+    """The case id a site admin means by the reference the tablet shows ("3F2A-9C1B") or by its whole id; a
+    reference that names no case, or more than one, is refused with the reason. A case's audit trail can reach
+    the server before its events, so both are searched."""
+    ctx.site_or_404(site_id)
+    wanted = reference.strip().lower()
+    head = wanted.replace("-", "")
+    if len(wanted) != 36 and not (len(head) == 8 and all(c in "0123456789abcdef" for c in head)):
+        raise HTTPException(422, f"'{reference}' is not a case reference: it is eight letters and digits, as "
+                                 "the tablet shows it under the person's name (for example 3F2A-9C1B)")
+    found: set[str] = set()
+    with ctx.db.engine.connect() as conn:
+        for table in (EVENTS, ServerAudit.__table__):  # type: ignore[attr-defined]
+            column = table.c.case_id
+            match = column == wanted if len(wanted) == 36 else column.like(f"{head}-%")
+            found |= set(conn.execute(select(column).where(table.c.site_id == site_id, match).distinct()
+                                      .limit(2)).scalars())
+    if not found:
+        raise HTTPException(404, f"no case with reference '{reference}' has reached the server for this site")
+    if len(found) > 1:
+        raise HTTPException(409, f"more than one case has reference '{reference}': give the whole case id")
+    return found.pop()
 
 
 def device_infos(ctx: ServerContext) -> list[DeviceInfo]:

@@ -18,14 +18,15 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from app import clock
+from app import audit, clock
 from app import report as returns
-from app.i18n import _, fmt_datetime
+from app.case import EVENT_NAMES, case_reference
+from app.i18n import N_, _, fmt_datetime
 from app.report_labels import label
 from app.report_pdf import render_report
 from app.site import Site
 from sync import admin_auth, audit_trail, enrolment, pull, report_store
-from sync.admin import DeviceInfo, device_infos, sync_health
+from sync.admin import DeviceInfo, device_infos, find_case, sync_health
 from sync.admin_auth import COOKIE, Admin
 from sync.context import ServerContext
 
@@ -157,12 +158,46 @@ def _report_body(result: returns.Report, sites: str, query: str) -> str:
 {_table(("", *result.months, _("Whole period")), funnel)}"""
 
 
-def _audit_form(site_id: str, case_id: str) -> str:
+CASE_REFERENCE = N_("Case reference (on the tablet, under the person's name)")
+
+
+def _audit_form(sites: dict[str, Site], site_id: str, reference: str) -> str:
+    options = "".join(f'<option value="{escape(k)}"{" selected" if k == site_id else ""}>{escape(v.name)}</option>'
+                      for k, v in sorted(sites.items()))
     return (f'<form method="get" action="/admin/audit"><label for="site_id">{escape(_("Site"))}</label>'
-            f'<input id="site_id" name="site_id" value="{escape(site_id)}" required>'
-            f'<label for="case_id">{escape(_("Case id"))}</label>'
-            f'<input id="case_id" name="case_id" size="40" value="{escape(case_id)}" required>'
+            f'<select id="site_id" name="site_id">{options}</select>'
+            f'<label for="case">{escape(_(CASE_REFERENCE))}</label>'
+            f'<input id="case" name="case" size="40" value="{escape(reference)}" required>'
             f'<p><button>{escape(_("Show the audit trail"))}</button></p></form>')
+
+
+def _trail_rows(trail: list[Any], site: Site, tablets: dict[str, str]) -> str:
+    """The trail as a person reads it: local times, officer and tablet names, actions and steps in words, and a
+    run of the same entry (a screening saved after every answer) as one row with how many times."""
+    runs: list[tuple[Any, Any, int]] = []  # (first, last, count)
+    for e in trail:
+        if runs and (runs[-1][1].action, runs[-1][1].detail, runs[-1][1].officer_id, runs[-1][1].device_id) == (
+                e.action, e.detail, e.officer_id, e.device_id):
+            runs[-1] = (runs[-1][0], e, runs[-1][2] + 1)
+        else:
+            runs.append((e, e, 1))
+
+    def when(first: Any, last: Any) -> str:
+        start, end = (_when(datetime.fromisoformat(x.at)) for x in (first, last))
+        return start if start == end else f"{start} – {end}"
+
+    def detail(e: Any) -> str:
+        if e.action in (audit.CHANGE, audit.CREATE) and e.detail:
+            return ", ".join(_(EVENT_NAMES.get(k, k)) for k in e.detail.split(","))
+        return _("shown in a list") if e.detail == audit.LISTED else e.detail
+
+    officers = {o.id: o.name for o in site.officers}
+    return "".join(
+        f"<tr><td>{escape(when(first, last))}</td><td>{escape(_(audit.ACTION_NAMES.get(last.action, last.action)))}"
+        f"</td><td>{escape(detail(last))}{escape(_(' ({n} times)').format(n=n)) if n > 1 else ''}</td>"
+        f"<td>{escape(officers.get(last.officer_id, last.officer_id))}</td>"
+        f"<td>{escape(tablets.get(last.device_id, last.device_id))}</td></tr>"
+        for first, last, n in runs)
 
 
 def router(ctx: ServerContext) -> APIRouter:
@@ -219,6 +254,9 @@ def router(ctx: ServerContext) -> APIRouter:
         sites = "".join(f'<option value="{escape(s)}">{escape(ctx.sites[s].name)}</option>'
                         for s in sorted(ctx.sites))
         all_courts = [(c.id, f"{c.name} ({ctx.sites[s].name})") for s in sorted(ctx.sites) for c in ctx.sites[s].courts]
+        tablets = "".join(f'<option value="{escape(d.device_id)}">{escape(d.name)} '
+                          f"({escape(ctx.sites[d.site_id].name)})</option>"
+                          for d in devices if d.status == "active" and d.site_id in ctx.sites)
         shown = ""
         if note:
             shown += f'<div class="note" role="status">{note}</div>'
@@ -238,8 +276,9 @@ def router(ctx: ServerContext) -> APIRouter:
 <h2>{escape(_("Share a case with a device"))}</h2>
 <form method="post" action="/admin/shares">{_csrf(admin)}
 <label for="share_site">{escape(_("Site"))}</label><select id="share_site" name="site_id">{sites}</select>
-<label for="case_id">{escape(_("Case id"))}</label><input id="case_id" name="case_id" size="40" required>
-<label for="device_id">{escape(_("Device id"))}</label><input id="device_id" name="device_id" required>
+<label for="case_id">{escape(_(CASE_REFERENCE))}</label>
+<input id="case_id" name="case_id" size="40" required>
+<label for="device_id">{escape(_("Tablet"))}</label><select id="device_id" name="device_id">{tablets}</select>
 <p><button>{escape(_("Share case"))}</button></p></form>"""
         return _page(_("Devices"), body, admin)
 
@@ -297,8 +336,9 @@ def router(ctx: ServerContext) -> APIRouter:
 
         async def then(admin: Admin) -> Response:
             try:
-                result = await run_in_threadpool(pull.share_case, ctx, form.get("site_id", ""),
-                                                 form.get("case_id", "").strip().lower(),
+                site_id = form.get("site_id", "")
+                case_id = await run_in_threadpool(find_case, ctx, site_id, form.get("case_id", ""))
+                result = await run_in_threadpool(pull.share_case, ctx, site_id, case_id,
                                                  form.get("device_id", "").strip(), f"admin:{admin.name}")
             except HTTPException as exc:
                 return await devices_page(admin, error=str(exc.detail))
@@ -375,17 +415,21 @@ def router(ctx: ServerContext) -> APIRouter:
 
 
     @api.get("/admin/audit")
-    async def audit_page(request: Request, site_id: str = "demo", case_id: str = "") -> Response:
-        """Who viewed, changed, printed, exported or purged one case, on which tablet and when (ids only)."""
+    async def audit_page(request: Request, site_id: str = "demo", case: str = "") -> Response:
+        """Who viewed, changed, printed, exported or purged one case, on which tablet and when."""
         async def then(admin: Admin) -> Response:
-            body = _audit_form(site_id, case_id)
-            if case_id.strip():
-                trail = await run_in_threadpool(audit_trail.case_trail, ctx, site_id, case_id.strip().lower())
-                rows = "".join(
-                    f"<tr><td>{escape(e.at)}</td><td>{escape(e.action)}</td><td><code>{escape(e.officer_id)}</code>"
-                    f"</td><td><code>{escape(e.device_id)}</code></td><td>{escape(e.detail)}</td></tr>"
-                    for e in trail)
-                body += (_table((_("When (UTC)"), _("Action"), _("Officer"), _("Tablet"), _("Detail")), rows)
+            body = _audit_form(ctx.sites, site_id, case)
+            if case.strip():
+                try:
+                    case_id = await run_in_threadpool(find_case, ctx, site_id, case)
+                except HTTPException as exc:
+                    return _page(_("Audit trail"), body + f'<p class="error" role="alert">{escape(str(exc.detail))}'
+                                 "</p>", admin, status=exc.status_code)
+                trail = await run_in_threadpool(audit_trail.case_trail, ctx, site_id, case_id)
+                tablets = {d.device_id: d.name for d in await run_in_threadpool(device_infos, ctx)}
+                rows = _trail_rows(trail, ctx.sites[site_id], tablets)
+                body += (f"<p>{escape(_('Case {reference}').format(reference=case_reference(case_id)))}</p>"
+                         + _table((_("When"), _("Action"), _("What"), _("Officer"), _("Tablet")), rows)
                          if trail else f"<p>{escape(_('No audit entries for this case yet.'))}</p>")
             return _page(_("Audit trail"), body, admin)
         return await with_admin(request, None, then)

@@ -8,6 +8,7 @@ import sqlite3
 from datetime import datetime, timedelta
 
 import httpx
+import pytest
 from playwright.sync_api import Page, expect
 from pypdf import PdfReader
 
@@ -15,7 +16,7 @@ from app import clock, screening
 from app.i18n import fmt_date, fmt_time
 from tests.e2e.conftest import open_app
 from tests.e2e.driving import T, answer, click, see, tally, type_into, watch_layout
-from tests.e2e.steps import book_the_first_slot, easy_read_atr_consent_without_signature, sign_in
+from tests.e2e.steps import book_the_first_slot, easy_read_atr_consent_without_signature, sign_in, start_case
 from tests.e2e.test_consent import officer_session
 from tests.pathway import alcohol_dependent_answers, as_asked, walk_pathway
 from tests.plaintext import files_containing
@@ -58,10 +59,11 @@ def provider_agrees(page: Page, requirement: str, provider: str, practitioner: s
     see(page, f"Correct the provider's answer: {requirement}")
 
 
-def test_a_cdo_screens_takes_consent_books_and_prints_and_the_case_syncs(demo, browser):
-    app = open_app(browser, demo.app_url)
+@pytest.mark.parametrize("width, height", [(1280, 800), (800, 1280)], ids=["landscape", "portrait"])
+def test_a_cdo_screens_takes_consent_books_and_prints_and_the_case_syncs(demo, browser, width, height):
+    app = open_app(browser, demo.app_url, width, height)
     page = app.page
-    layout = watch_layout(page)  # every screen on the way, before each press: no Flutter error on it
+    layout = watch_layout(page)  # every screen on the way, before each press: the layout rules in driving.py
 
     # 1. Choose a name and unlock with the PIN; a wrong PIN says so first.
     click(page, demo.officer)
@@ -210,3 +212,26 @@ def test_a_leaflet_in_a_draft_translation_tells_the_officer_and_the_record_keeps
     see(page, "Case complete")
     given = officer_session(demo).case(case_id).leaflet
     assert (given["locale"], given["translation_reviewed"]) == ("pl", False)
+
+
+def test_a_mistyped_name_is_corrected_with_a_reason_and_the_history_says_what_changed(demo, browser):
+    page = open_app(browser, demo.app_url).page
+    sign_in(page, demo.officer, demo.pin)
+    start_case(page, "Zebedee Quixotc", "14/05/1988", "Probation", "Theft from a shop")
+    see(page, "Zebedee Quixotc")
+
+    click(page, "Defendant details Completed")
+    see(page, "Correct the defendant's details")
+    type_into(page, "Full name", "Zebedee Quixotic")
+    click(page, "Continue")
+    click(page, "Save the details")
+    see(page, "Say why you are correcting the record")  # no reason, no correction: back at the field
+
+    type_into(page, "Reason for the correction", "Name misspelt when typed")
+    click(page, "Continue")
+    see(page, "Check the defendant's details")
+    click(page, "Save the details")
+    expect(page.get_by_role("heading", name="Zebedee Quixotic", exact=True)).to_be_visible(timeout=T)
+    expect(page.locator('[flt-semantics-identifier="case-history"]')).to_have_attribute("aria-label", re.compile(
+        r"— Correction to the person's details \(Full name\): Name misspelt when typed — "
+        + re.escape(demo.officer)), timeout=T)

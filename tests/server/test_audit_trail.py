@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import select
 
 from app import audit, clock
+from app.case import case_reference
 from app.tablet import WrongPin
 from sync.audit_trail import case_trail
 from sync.client import SyncClient, SyncError
@@ -59,16 +60,25 @@ def test_a_trail_rewritten_on_the_tablet_after_it_was_sent_is_refused(sqlite_ser
     client.close()
 
 
-def test_the_site_admin_reads_a_cases_trail_with_ids_only(sqlite_server: SiteServer, tmp_path: Path) -> None:
+def test_the_site_admin_finds_a_cases_trail_by_its_reference_and_reads_it_in_words(sqlite_server: SiteServer,
+                                                                                   tmp_path: Path) -> None:
     client = enrolled(sqlite_server, tmp_path)
-    case_id = walk_pathway(client.tablet.unlock(OFFICER, PIN), "Perpetua Inglethorpe")
+    session = client.tablet.unlock(OFFICER, PIN)
+    case_id = walk_pathway(session, "Perpetua Inglethorpe")
     client.push_audit()
     sqlite_server.ensure_admin()
     with httpx.Client(base_url=sqlite_server.url, timeout=30) as http:
         http.post("/admin/login", data={"name": ADMIN, "password": ADMIN_PASSWORD})
-        page = http.get("/admin/audit", params={"site_id": "demo", "case_id": case_id}).text
-    assert "leaflet_printed" in page and OFFICER in page and client.tablet.device_id in page
+        page = http.get("/admin/audit", params={"site_id": "demo", "case": case_reference(case_id)}).text
+        unknown = http.get("/admin/audit", params={"site_id": "demo", "case": "0000-0000"})
+        not_a_reference = http.get("/admin/audit", params={"site_id": "demo", "case": "Perpetua"})
+    officer = session.officer_name
+    assert "Leaflet given" in page and "Changed" in page and f"<td>{officer}</td>" in page
+    assert "<td>Audit tablet</td>" in page  # the tablet's name, not its id
+    assert OFFICER not in page and client.tablet.device_id not in page and "leaflet_printed" not in page
     assert "Perpetua" not in page
+    assert unknown.status_code == 404 and "no case with reference &#x27;0000-0000&#x27;" in unknown.text
+    assert not_a_reference.status_code == 422 and "is not a case reference" in not_a_reference.text
     client.close()
 
 

@@ -169,3 +169,30 @@ def test_the_history_reads_newest_first_with_a_screening_saved_as_it_goes_on_one
         ("screening_progress_saved", "ld-jordan", 1), ("screening_completed", OFFICER, 1),
         ("screening_progress_saved", OFFICER, 47), ("case_opened", OFFICER, 1)]
     assert (lines[2].first, lines[2].last) == (events[1].hlc, events[47].hlc)
+
+
+def test_saved_details_are_corrected_with_a_reason_and_the_history_says_what_changed(tmp_path):
+    from app.case import history_lines
+
+    session = provisioned_tablet(tmp_path).unlock(OFFICER, PIN)
+    case_id = session.open_case(details("Zebedee Quixotic"), TODAY)
+    with pytest.raises(FieldErrors) as unchanged:
+        session.update_details(case_id, details("Zebedee Quixotic"), TODAY, "Misspelt")
+    assert "Nothing has changed" in unchanged.value.errors["reason"]
+    with pytest.raises(FieldErrors) as no_reason:
+        session.update_details(case_id, details("Zebedee Quixotic-Marchbanks"), TODAY, "")
+    assert "reason" in no_reason.value.errors
+
+    case = session.update_details(case_id, details("Zebedee Quixotic-Marchbanks", court_id="colchester-mc"), TODAY,
+                                  "Name misspelt; the case was listed at Colchester")
+    assert case.details and case.details.name == "Zebedee Quixotic-Marchbanks"
+    opened = next(e for e in case.history if e.kind == "case_opened")
+    assert opened.payload["name"] == "Zebedee Quixotic"  # the version it replaces stays in the log
+    latest = history_lines(case.history)[0]
+    assert (latest.kind, latest.officer_id) == ("correction_made", OFFICER)
+    assert latest.correction == {"record": "details", "reason": "Name misspelt; the case was listed at Colchester",
+                                 "changed": ["name", "court_id"]}
+    # Listed, and found, under the corrected name and court.
+    assert [c.name for c in session.todays_cases("colchester-mc", TODAY)] == ["Zebedee Quixotic-Marchbanks"]
+    assert session.todays_cases("chelmsford-mc", TODAY) == []
+    assert session.find_by_name("Zebedee Quixotic-Marchbanks") == [case_id]

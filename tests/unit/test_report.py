@@ -116,6 +116,20 @@ def test_the_pdf_renders_with_its_charts_in_memory() -> None:
     assert pdf.startswith(b"%PDF") and len(pdf) > 2000
 
 
+def test_a_return_whose_counts_are_all_suppressed_draws_no_empty_chart() -> None:
+    from reportlab.graphics.shapes import Drawing
+    from reportlab.platypus import Paragraph
+
+    from app.report_pdf import charts
+
+    few = charts(compute("demo", (MONTH,), referred(3)))  # 3 referred: every count is 1 to 4, shown as *
+    assert not any(isinstance(c, Drawing) for c in few)
+    assert [c.getPlainText() for c in few if isinstance(c, Paragraph)] == [
+        "Charts whose counts are all suppressed or nil are left out."]
+    enough = charts(compute("demo", (MONTH,), referred(6)))
+    assert any(isinstance(c, Drawing) for c in enough)
+
+
 def test_people_read_words_where_the_csv_has_ids() -> None:
     """The PDF and the dashboard name every category in words; only the CSV keeps the ids."""
     everything = ("referred", "screened", "suitable", "consented", "recommended", "sentenced", "sentenced_on_day",

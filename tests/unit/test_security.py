@@ -236,7 +236,8 @@ def test_once_an_officer_has_recorded_on_a_case_it_is_theirs_too(tmp_path: Path)
     case_id = tablet.unlock(OFFICER, PIN).open_case(details(), TODAY)
     colleague = tablet.unlock(OTHER, OTHER_PIN)
     colleague.reauthenticate(OTHER_PIN)
-    colleague.update_details(case_id, details(), TODAY)  # the colleague now has a record in the case
+    colleague.update_details(case_id, details(offence="Theft of a bicycle"), TODAY,
+                             "The charge sheet was read out")  # the colleague now has a record in the case
     assert tablet.unlock(OTHER, OTHER_PIN).case(case_id).case_id == case_id
 
 
