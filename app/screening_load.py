@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import keyword
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -57,7 +57,7 @@ _ALL_KIND_KEYS = set().union(*_KIND_KEYS.values())
 _OPTION_KEYS = {"value", "label", "score", "exclusive", "translations"}
 _TOTAL_KEYS = {"id", "label", "items", "bands"}
 _FLAG_KEYS = {"id", "when", "why", "risk"}
-_INCLUDE_KEYS = {"block", "show_if", "layout"}
+_INCLUDE_KEYS = {"block", "show_if", "layout", "gate"}
 _LOCALE_KEYS = {"status", "title", "intro", "source", "note"}
 
 
@@ -658,4 +658,30 @@ def _include(loader: _Loader, src: TomlSource, include_line: int | None, entry: 
     section = Section(section_id, title, intro, source, licence, show_if=show_if, layout=layout,
                       published=published, locales=locales)
     loader.included_at[section_id] = (src, line)
+    first = len(loader.items)
     loader.block(block, block_data, "instrument", section)
+    if "gate" in entry:
+        _gate(loader, src, line, entry["gate"], name, first)
+
+
+def _gate(loader: _Loader, src: TomlSource, line: int | None, gate: object, name: str, first: int) -> None:
+    """`gate = { from = "audit_4", show_if = "audit_c >= 5" }`: the block's questions from `from` on are asked
+    only when `show_if` holds. The site's choice, kept in the tool file: a published block stays as published,
+    and a site that asks the whole AUDIT of everyone leaves the gate out."""
+    owner = f"include '{name}': gate"
+    if not isinstance(gate, dict) or set(gate) != {"from", "show_if"} or not isinstance(gate["from"], str):
+        loader.error(src, line, f"{owner} must be {{ from = \"<first item gated>\", show_if = \"<condition>\" }}")
+        return
+    ids = [item.id for item in loader.items[first:]]
+    if gate["from"] not in ids:
+        loader.error(src, line, f"{owner}: 'from' names no item of the block: {gate['from']!r}"
+                                f"{_hint(gate['from'], ids)} (its items: {', '.join(ids)})")
+        return
+    start = first + ids.index(gate["from"])
+    for i in range(start, len(loader.items)):
+        item = loader.items[i]
+        condition = loader.condition(src, line, gate["show_if"], owner, item.id, "show_if")
+        if condition is None:
+            return
+        own = item.show_if
+        loader.items[i] = replace(item, show_if=f"({condition}) and ({own})" if own else condition)

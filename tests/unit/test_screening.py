@@ -86,7 +86,7 @@ def ids(items: list[Item]) -> list[str]:
 
 
 def test_the_demo_tool_is_the_agreed_version_and_cites_its_exact_content() -> None:
-    assert (TOOL.id, TOOL.version) == ("cdo_court_screen", "2.1.0")
+    assert (TOOL.id, TOOL.version) == ("cdo_court_screen", "2.2.0")
     assert re.fullmatch(r"[0-9a-f]{64}", TOOL.content_hash)
     assert load_tool(TOOLS_DIR / "cdo_court_screen.toml").content_hash == TOOL.content_hash
     assert {t.id: (t.minimum, t.maximum) for t in TOOL.totals} == {
@@ -389,7 +389,7 @@ def test_answers_that_do_not_fit_the_tool_are_reported_and_not_scored() -> None:
     answers = {"audit_1": "9", "audti_2": "1"}
     problems = validate_answers(TOOL, answers)
     assert problems == ["item 'audit_1': '9' is not an option (expected one of 0, 1, 2, 3, 4)",
-                        "unknown item 'audti_2' (did you mean 'audit_2'?) (tool cdo_court_screen 2.1.0)"]
+                        "unknown item 'audti_2' (did you mean 'audit_2'?) (tool cdo_court_screen 2.2.0)"]
     with pytest.raises(ValueError, match="do not fit"):
         score(TOOL, answers)
 

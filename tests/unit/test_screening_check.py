@@ -208,6 +208,40 @@ def test_a_grid_block_may_open_its_own_questions_and_is_one_page_with_its_neighb
     assert [[i.id for i in page] for page in screens(tool, {"mini_1": "1"})] == [["mini_1", "mini_2"]]
 
 
+def test_a_gate_in_the_tool_file_asks_the_rest_of_a_block_only_when_it_holds(tmp_path: Path) -> None:
+    gated = write(tmp_path, tool=TOOL.replace('include = ["mini.toml"]', 'include = [{ block = "mini.toml", '
+                                                                          'gate = { from = "mini_2", '
+                                                                          'show_if = "mini_1 > 0" } }]'))
+    assert check_tool(gated) == []
+    tool = load_tool(gated)
+    assert [[i.id for i in page] for page in screens(tool, {"mini_1": "0"})] == [["mini_1"]]
+    assert [[i.id for i in page] for page in screens(tool, {"mini_1": "1"})] == [["mini_1"], ["mini_2"]]
+    # The same published block without the gate: a site that asks every question of everyone.
+    (tmp_path / "all").mkdir()
+    ungated = load_tool(write(tmp_path / "all", tool=TOOL))
+    assert [[i.id for i in page] for page in screens(ungated, {"mini_1": "0"})] == [["mini_1"], ["mini_2"]]
+
+
+def test_the_example_tools_gate_the_full_audit_on_audit_c_and_the_published_block_does_not() -> None:
+    tool = load_tool(TOOLS_DIR / "cdo_court_screen.toml")
+    assert tool.item("audit_4").show_if == "audit_c >= 5" and tool.item("audit_10").show_if == "audit_c >= 5"
+    assert tool.item("audit_3").show_if is None
+    assert "\nshow_if" not in (TOOLS_DIR / "instruments" / "audit.toml").read_text()  # no question gated there
+
+
+@pytest.mark.parametrize(("gate", "message"), [
+    ('{ from = "mini_22", show_if = "mini_1 > 0" }',
+     "include 'mini.toml': gate: 'from' names no item of the block: 'mini_22' (did you mean 'mini_2'?) "
+     "(its items: mini_1, mini_2)"),
+    ('{ show_if = "mini_1 > 0" }',
+     "include 'mini.toml': gate must be { from = \"<first item gated>\", show_if = \"<condition>\" }"),
+], ids=["unknown-item", "no-from"])
+def test_a_broken_gate_is_refused_at_its_line(tmp_path: Path, gate: str, message: str) -> None:
+    path = write(tmp_path, tool=TOOL.replace('include = ["mini.toml"]', f'include = [{{ block = "mini.toml", '
+                                                                        f'gate = {gate} }}]'))
+    assert [str(p) for p in check_tool(path)] == [f"{path}:6: {message}"]
+
+
 @pytest.mark.parametrize(("entry", "message"), [
     ('{ block = "mini.toml", together = true }', "include 'mini.toml': 'together' is replaced by layout = \"grid\""),
     ('{ block = "mini.toml", layout = "table" }',
@@ -289,7 +323,7 @@ def test_try_prints_scores_bands_and_flags_as_json(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     ("answers", "problems"),
-    [({"audti_1": "4"}, ["unknown item 'audti_1' (did you mean 'audit_1'?) (tool cdo_court_screen 2.1.0)"]),
+    [({"audti_1": "4"}, ["unknown item 'audti_1' (did you mean 'audit_1'?) (tool cdo_court_screen 2.2.0)"]),
      ({"audit_9": "1"}, ["item 'audit_9': '1' is not an option (expected one of 0, 2, 4)"]),
      ({"audit_1": "0", "audit_4": "4"}, ["item 'audit_4' is not asked with these answers: audit_c >= 5 does "
                                          "not hold"]),
