@@ -13,10 +13,12 @@ from bench import (
     bench_screens,
     bench_sync,
     bench_unlock,
+    bench_walk,
     common,
 )
 
-BENCHES = (bench_save, bench_unlock, bench_screens, bench_screening, bench_leaflet, bench_sync, bench_report)
+BENCHES = (bench_save, bench_unlock, bench_screens, bench_screening, bench_leaflet, bench_sync, bench_report,
+           bench_walk)
 
 
 def main(argv: list[str] | None = None) -> None:

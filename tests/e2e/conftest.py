@@ -34,6 +34,13 @@ class Demo:
 
 @pytest.fixture
 def demo(tmp_path: Path) -> Iterator[Demo]:
+    with running_demo(tmp_path) as running:
+        yield running
+
+
+@contextlib.contextmanager
+def running_demo(tmp_path: Path) -> Iterator[Demo]:
+    """`courtside demo` with its home in `tmp_path`, and what its banner says (the officer and PIN to use)."""
     home = tmp_path / "demo"
     port, server_port = free_port(), free_port()
     log = tmp_path / "demo.log"
