@@ -55,9 +55,9 @@ _KIND_KEYS = {
 }
 _ALL_KIND_KEYS = set().union(*_KIND_KEYS.values())
 _OPTION_KEYS = {"value", "label", "score", "exclusive", "translations"}
-_TOTAL_KEYS = {"id", "label", "items", "bands"}
+_TOTAL_KEYS = {"id", "label", "items", "bands", "bandings"}
 _FLAG_KEYS = {"id", "when", "why", "risk"}
-_INCLUDE_KEYS = {"block", "show_if", "layout", "gate"}
+_INCLUDE_KEYS = {"block", "show_if", "layout", "gate", "bands"}
 _LOCALE_KEYS = {"status", "title", "intro", "source", "note"}
 
 
@@ -73,6 +73,7 @@ class _Total:
     raw_bands: list[Any]
     items_line: int | None
     bands_line: int | None
+    bandings: dict[str, list[Any]] = field(default_factory=dict)  # other published bandings a tool may choose
 
 
 @dataclass
@@ -490,10 +491,17 @@ class _Loader(CrossChecks):
         if not isinstance(bands, list) or not all(isinstance(b, dict) for b in bands):
             self.error(src, bands_line, f"{owner}: 'bands' must be a list of {{ from, to, label }}")
             ok = False
+        bandings = entry.get("bandings", {})
+        if not isinstance(bandings, dict) or not all(
+                isinstance(k, str) and _ID.fullmatch(k) and isinstance(v, list) and all(isinstance(b, dict) for b in v)
+                for k, v in bandings.items()):
+            self.error(src, src.find(r"^\s*\[\s*totals\.bandings\s*\]", anchor) or anchor,
+                       f"{owner}: 'bandings' must be a table of name = [ {{ from, to, label }}, ... ]")
+            ok = False
         if not ok or label is None:
             self.broken.add(total_id)
             return
-        self.raw_totals.append(_Total(src, anchor, total_id, label, refs, bands, items_line, bands_line))
+        self.raw_totals.append(_Total(src, anchor, total_id, label, refs, bands, items_line, bands_line, bandings))
 
     def flag(self, src: TomlSource, entry: dict[str, Any], index: int) -> None:
         anchor = src.header("flags", index)
@@ -658,10 +666,34 @@ def _include(loader: _Loader, src: TomlSource, include_line: int | None, entry: 
     section = Section(section_id, title, intro, source, licence, show_if=show_if, layout=layout,
                       published=published, locales=locales)
     loader.included_at[section_id] = (src, line)
-    first = len(loader.items)
+    first, first_total = len(loader.items), len(loader.raw_totals)
     loader.block(block, block_data, "instrument", section)
     if "gate" in entry:
         _gate(loader, src, line, entry["gate"], name, first)
+    if "bands" in entry:
+        _bandings(loader, src, line, entry["bands"], name, loader.raw_totals[first_total:])
+
+
+def _bandings(loader: _Loader, src: TomlSource, line: int | None, chosen: object, name: str,
+              totals: list[_Total]) -> None:
+    """`bands = { k10 = "abs" }`: a total scored with another banding its block publishes, each citing its own
+    source (K10's CRUfAD/GPcare groupings or the ABS ones after Andrews & Slade): the site's choice."""
+    owner = f"include '{name}': bands"
+    if not isinstance(chosen, dict) or not all(isinstance(v, str) for v in chosen.values()):
+        loader.error(src, line, f"{owner} must be a table of total = \"<banding>\"")
+        return
+    by_id = {t.id: t for t in totals}
+    for total_id, banding in chosen.items():
+        total = by_id.get(total_id)
+        if total is None:
+            loader.error(src, line, f"{owner}: the block has no total {total_id!r}{_hint(total_id, list(by_id))}")
+        elif banding not in total.bandings:
+            known = ", ".join(total.bandings) or "none"
+            loader.error(src, line, f"{owner}: total '{total_id}' has no banding {banding!r}"
+                                    f"{_hint(banding, list(total.bandings))} (its bandings: {known})")
+        else:
+            total.raw_bands = total.bandings[banding]
+            total.bands_line = total.src.find(rf"^\s*{re.escape(banding)}\s*=", total.anchor) or total.bands_line
 
 
 def _gate(loader: _Loader, src: TomlSource, line: int | None, gate: object, name: str, first: int) -> None:

@@ -545,6 +545,7 @@ class OfficerSession:
         changed = [key for key, value in payload.items() if before.get(key) != value]
         if not changed:
             raise FieldErrors({"reason": _("Nothing has changed: change a detail, or go back")})
+        reason = sentences.check_reason(reason, _("Say why the details are corrected, for example 'name misspelt'"))
         return self._record_or_correct(case, "details_updated", "details", payload, reason, changed)
 
     def resolve_conflict(self, case_id: str, conflict: Conflict, kept: str, reason: str) -> Case:

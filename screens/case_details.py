@@ -156,6 +156,5 @@ async def check_answers(shell: Shell, details: CaseDetails, case_id: str | None 
             *([(_("Reason for the correction"), why)] if why else []),
         ]),
         shell.pinned(ft.Row([ui.primary(_("Save the details") if case_id else _("Save and start the case"), save),
-                ui.secondary(_("Change details"), change)],
-               spacing=16)),
+                             ui.secondary(_("Change details"), change)], spacing=16)),
     ], spacing=16)

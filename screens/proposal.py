@@ -192,8 +192,8 @@ async def proposal_form(shell: Shell, case_id: str) -> ft.Control:
         extra: list[ft.Control] = []
         if d.status == ELIGIBLE:
             box = ui.tick(_("Propose: {name}, {length}").format(name=d.name, length=months(agreed))
-                              if agreed else _("Propose: {name}").format(name=d.name),
-                              value=req in old.get("requirements", {}) if old else True)
+                          if agreed else _("Propose: {name}").format(name=d.name),
+                          value=req in old.get("requirements", {}) if old else True)
             boxes[req] = box
             extra.append(box)
         else:
@@ -207,7 +207,7 @@ async def proposal_form(shell: Shell, case_id: str) -> ft.Control:
     supervision = ui.text_field(_("Supervision period in months (suspended sentence order only)"),
                                 str(old.get("supervision_months") or ""), width=520)
     aamr = ui.tick(_("An alcohol abstinence and monitoring requirement is also proposed"),
-                       value=bool(old.get("aamr")))
+                   value=bool(old.get("aamr")))
     others = ui.text_field(_("Number of other requirements in the order (for example unpaid work)"),
                            str(old.get("other_requirements", 0)), width=520)
     reason = ui.text_field(_("Reason for the correction"), "", width=520)

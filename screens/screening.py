@@ -216,8 +216,7 @@ class _Input:
                 return changed
 
             for o in item.options:
-                self.boxes.append((o, ui.tick(o.label_in(locale), value=o.value in chosen,
-                                                  on_change=tick(o))))
+                self.boxes.append((o, ui.tick(o.label_in(locale), value=o.value in chosen, on_change=tick(o))))
             self.control = ft.Semantics(label=text, content=ft.Column([b for _o, b in self.boxes], spacing=4))
         else:
             if item.kind == "number":
@@ -391,8 +390,8 @@ async def question(shell: Shell, case_id: str, item_id: str) -> ft.Control:
         *body,
         error,
         shell.pinned(ft.Row([ui.primary(_("Continue"), cont), ui.secondary(_("Back"), back),
-                ft.TextButton(_("Save and come back later"), on_click=later, height=ui.MIN_TARGET + 8)],
-               spacing=16, wrap=True)),
+                             ft.TextButton(_("Save and come back later"), on_click=later, height=ui.MIN_TARGET + 8)],
+                            spacing=16, wrap=True)),
         *_sources(items),
     ], spacing=14, scroll=ft.ScrollMode.AUTO)
 

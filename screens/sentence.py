@@ -79,7 +79,7 @@ async def sentence_form(shell: Shell, case_id: str) -> ft.Control:
                                      str(imposed_before.get(req) or ""), width=520)
         requirement_rows += [boxes[req], lengths[req]]
     aamr = ui.tick(_("An alcohol abstinence and monitoring requirement was imposed"),
-                       value=bool(start_order.get("aamr")))
+                   value=bool(start_order.get("aamr")))
     short_form = ui.radios([(k, _(v)) for k, v in SHORT_FORM.items()], old.get("short_form"))
     custody_length = ui.text_field(_("Custody length"), str(old.get("custody_length") or ""), width=320)
     custody_unit = ui.radios([(k, _(v)) for k, v in CUSTODY_UNITS.items()], old.get("custody_unit"))

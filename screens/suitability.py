@@ -105,8 +105,8 @@ async def suitability_page(shell: Shell, case_id: str) -> ft.Control:
             extra: list[ft.Control] = []
             if d.status != suitability.NOT_ELIGIBLE:
                 box = ui.tick(_("Take forward: {name}").format(name=d.name),
-                                  value=d.requirement in chosen if (chosen or case.proposed)
-                                  else d.status != suitability.NEEDS_INFORMATION)
+                              value=d.requirement in chosen if (chosen or case.proposed)
+                              else d.status != suitability.NEEDS_INFORMATION)
                 boxes[d.requirement] = box
                 extra.append(box)
             built.append(decision_card(d, extra))

@@ -225,7 +225,7 @@ def test_a_mistyped_name_is_corrected_with_a_reason_and_the_history_says_what_ch
     type_into(page, "Full name", "Zebedee Quixotic")
     click(page, "Continue")
     click(page, "Save the details")
-    see(page, "Say why you are correcting the record")  # no reason, no correction: back at the field
+    see(page, "Say why the details are corrected")  # no reason, no correction: back at the field
 
     type_into(page, "Reason for the correction", "Name misspelt when typed")
     click(page, "Continue")

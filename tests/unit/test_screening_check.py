@@ -15,7 +15,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from app.screening import TOOLS_DIR, check_tool, load_tool, screens
+from app.screening import TOOLS_DIR, check_tool, load_tool, score, screens
 from tests.support import REPO_ROOT
 
 pytestmark = pytest.mark.clockless  # a tool file is checked on its text alone
@@ -227,6 +227,39 @@ def test_the_example_tools_gate_the_full_audit_on_audit_c_and_the_published_bloc
     assert tool.item("audit_4").show_if == "audit_c >= 5" and tool.item("audit_10").show_if == "audit_c >= 5"
     assert tool.item("audit_3").show_if is None
     assert "\nshow_if" not in (TOOLS_DIR / "instruments" / "audit.toml").read_text()  # no question gated there
+
+
+def test_a_tool_file_chooses_the_k10_banding_its_site_reports(tmp_path: Path) -> None:
+    (tmp_path / "instruments").mkdir()
+    (tmp_path / "instruments" / "k10.toml").write_text((TOOLS_DIR / "instruments" / "k10.toml").read_text())
+    eighteen = {f"k10_{n}": "2" for n in range(1, 11)} | {"k10_1": "1", "k10_2": "1"}  # 20 - 2 = 18
+
+    def band(include: str) -> str:
+        path = tmp_path / "t.toml"
+        path.write_text(TOOL.replace('include = ["mini.toml"]', f"include = [{include}]").replace(
+            'when = "mini >= 2"', 'when = "k10 >= 30"'))
+        assert check_tool(path) == []
+        result = score(load_tool(path), eighteen)
+        assert result.totals["k10"] == 18
+        return result.bands["k10"]
+
+    assert band('"k10.toml"') == "Likely to be well"  # the CRUfAD/GPcare groupings, unless the tool chooses
+    assert band('{ block = "k10.toml", bands = { k10 = "abs" } }') == "Moderate distress"  # ABS: 16-21
+
+
+@pytest.mark.parametrize(("bands", "message"), [
+    ('{ k10 = "abz" }', "include 'k10.toml': bands: total 'k10' has no banding 'abz' (did you mean 'abs'?) "
+                        "(its bandings: abs)"),
+    ('{ k11 = "abs" }', "include 'k10.toml': bands: the block has no total 'k11' (did you mean 'k10'?)"),
+], ids=["unknown-banding", "unknown-total"])
+def test_a_banding_the_block_does_not_publish_is_refused_at_its_line(tmp_path: Path, bands: str,
+                                                                       message: str) -> None:
+    (tmp_path / "instruments").mkdir()
+    (tmp_path / "instruments" / "k10.toml").write_text((TOOLS_DIR / "instruments" / "k10.toml").read_text())
+    path = tmp_path / "t.toml"
+    path.write_text(TOOL.replace('include = ["mini.toml"]', f'include = [{{ block = "k10.toml", bands = {bands} }}]')
+                    .replace('when = "mini >= 2"', 'when = "k10 >= 30"'))
+    assert [str(p) for p in check_tool(path)] == [f"{path}:6: {message}"]
 
 
 @pytest.mark.parametrize(("gate", "message"), [
