@@ -139,22 +139,18 @@ async def _picker(shell: Shell, case_id: str, need: Need, day: str | None) -> li
         day_buttons.append(ft.Semantics(label=_("Show times on {day}").format(day=fmt_date(d, "full")),
                                         selected=d == current[0], content=make(label, pick_day)))
     group = ui.radios([(s.id, slot_label(s)) for s in current[1]])
-    error = ft.Text("", color=ft.Colors.RED_700, size=16)
 
-    async def cont(_e: ft.ControlEvent) -> None:
-        chosen = next((s for s in current[1] if s.id == group.value), None)
-        if chosen is None:
-            error.value = _("Choose an appointment time")
-            shell.page.update()
-            return
-        await shell.go(check_booking, case_id, chosen)
+    async def chosen(_e: ft.ControlEvent) -> None:  # a tap on a time goes straight to the check, where Change returns
+        slot = next((s for s in current[1] if s.id == group.value), None)
+        if slot is not None:
+            await shell.go(check_booking, case_id, slot)
 
+    group.on_change = chosen
     return out + [
-        ui.body(_("Choose a day, then a time."), weight=ft.FontWeight.BOLD),
+        ui.body(_("Choose a day, then a time: the next screen asks you to check it before it is booked."),
+                weight=ft.FontWeight.BOLD),
         ft.Row(day_buttons, wrap=True, spacing=8, run_spacing=8),
         ft.Semantics(label=_("Appointment time"), content=group),
-        error,
-        shell.pinned(ui.primary(_("Continue"), cont)),
     ]
 
 

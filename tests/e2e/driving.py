@@ -85,8 +85,8 @@ def _still(page: Page, target: Locator) -> None:
         if moved == box:  # the page goes no further
             break
         box = moved
-    for _ in range(20):  # up to 2 s; a control still moving after that is clicked where it is
-        page.wait_for_timeout(100)
+    for _ in range(40):  # up to 2 s; a control still moving after that is clicked where it is
+        page.wait_for_timeout(50)
         now = target.bounding_box()
         if now == box:
             return

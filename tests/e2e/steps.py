@@ -80,8 +80,7 @@ def book_the_first_slot(page: Page) -> str:
     first_slot = page.get_by_role("radio").first
     slot_label = first_slot.get_attribute("aria-label") or first_slot.inner_text()
     tally(page).tap()
-    first_slot.click()
-    click(page, "Continue")
+    first_slot.click()  # a tap on a time goes straight to the check
     see(page, "Check the appointment")
     click(page, "Book appointment")
     return slot_label

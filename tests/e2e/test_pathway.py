@@ -59,6 +59,7 @@ def provider_agrees(page: Page, requirement: str, provider: str, practitioner: s
     see(page, f"Correct the provider's answer: {requirement}")
 
 
+@pytest.mark.timeout(480)  # a whole case, every screen checked before each of some 150 presses
 @pytest.mark.parametrize("width, height", [(1280, 800), (800, 1280)], ids=["landscape", "portrait"])
 def test_a_cdo_screens_takes_consent_books_and_prints_and_the_case_syncs(demo, browser, width, height):
     app = open_app(browser, demo.app_url, width, height)
