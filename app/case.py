@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar
 
 from app.i18n import N_, _
 
@@ -199,20 +200,32 @@ class HistoryLine:
     correction: dict[str, Any] | None = None  # a correction_made's record, reason and the fields it changed
 
 
-def history_lines(events: list[CaseEvent]) -> list[HistoryLine]:
-    """The history as a person reads it: newest first, and a run of the same step by the same officer (a screening
-    saved after every answer) as one line saying how many times, not forty lines of the same words."""
-    lines: list[HistoryLine] = []
-    for e in sorted(events, key=lambda e: e.hlc):
-        last = lines[-1] if lines else None
-        correction = ({"record": record_of(e.kind, e.payload), "reason": e.payload.get("reason", ""),
-                       "changed": e.payload.get("changed", [])} if e.kind == "correction_made" else None)
-        if last is not None and (last.kind, last.officer_id) == (e.kind, e.officer_id) and not correction \
-                and not last.correction:
-            lines[-1] = HistoryLine(e.kind, e.officer_id, last.first, e.hlc, last.count + 1)
+T = TypeVar("T")
+
+
+def runs(items: Iterable[T], key: Callable[[T], object]) -> list[tuple[T, T, int]]:
+    """Consecutive items with the same key as one run: (first, last, how many). How a person reads a log where the
+    same step repeats (a screening saved after every answer): one line with its count, not forty of the same."""
+    out: list[tuple[T, T, int]] = []
+    for item in items:
+        if out and key(out[-1][1]) == key(item):
+            out[-1] = (out[-1][0], item, out[-1][2] + 1)
         else:
-            lines.append(HistoryLine(e.kind, e.officer_id, e.hlc, e.hlc, 1, correction))
-    return lines[::-1]
+            out.append((item, item, 1))
+    return out
+
+
+def history_lines(events: list[CaseEvent]) -> list[HistoryLine]:
+    """The history as a person reads it: newest first, a run of the same step by the same officer as one line
+    saying how many times; a correction always a line of its own, with its reason and what it changed."""
+    def correction(e: CaseEvent) -> dict[str, Any] | None:
+        return ({"record": record_of(e.kind, e.payload), "reason": e.payload.get("reason", ""),
+                 "changed": e.payload.get("changed", [])} if e.kind == "correction_made" else None)
+
+    grouped = runs(sorted(events, key=lambda e: e.hlc),
+                   key=lambda e: (e.kind, e.officer_id, e.id if e.kind == "correction_made" else None))
+    return [HistoryLine(first.kind, first.officer_id, first.hlc, last.hlc, n, correction(first))
+            for first, last, n in grouped][::-1]
 
 
 @dataclass(frozen=True)

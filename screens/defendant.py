@@ -225,7 +225,7 @@ def _pinned(shell: Shell, flow: ConsentFlow, actions: ft.Control, labels: tuple[
     if labels and shell.page.width:
         wide = sum(len(label) * size * 0.55 + 2 * 28 + 6 + 20 for label in labels)  # a generous guess per letter
         lines = min(len(labels), int(wide // max(shell.page.width - 2 * 24, 1)) + 1)
-    shell.keep_in_view(None, actions, height=round(lines * (button + 12) - 12) + 2 * 12 + 8)
+    shell.pinned(actions, height=round(lines * (button + 12) - 12) + 2 * 12 + 8)
     return []
 
 

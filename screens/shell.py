@@ -180,11 +180,11 @@ class Shell:
         reach whatever the text size."""
         self._show_at, self.action_bar, self._bar_height = key, actions, height
 
-    def pinned(self, actions: ft.Control) -> ft.Control:
-        """A form's way on, kept in the bar fixed at the bottom of the window (`keep_in_view`) rather than after
-        the last field, where a long form or a portrait tablet would put it below the fold. Returns what stands
-        in its place in the form: nothing."""
-        self.keep_in_view(self._show_at, actions)
+    def pinned(self, actions: ft.Control, height: int = 88) -> ft.Control:
+        """A screen's way on, kept in the bar (`height` px) fixed at the bottom of the window (`keep_in_view`)
+        rather than after the last field, where a long form, a portrait tablet or the biggest text would put it
+        below the fold. Returns what stands in its place on the screen: nothing."""
+        self.keep_in_view(self._show_at, actions, height)
         return ft.Container()
 
     async def show(self, key: str) -> None:

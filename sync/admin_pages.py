@@ -20,8 +20,8 @@ from starlette.concurrency import run_in_threadpool
 
 from app import audit, clock
 from app import report as returns
-from app.case import EVENT_NAMES, case_reference
-from app.i18n import N_, _, fmt_datetime
+from app.case import EVENT_NAMES, case_reference, runs
+from app.i18n import N_, _, fmt_datetime, ngettext
 from app.report_labels import label
 from app.report_pdf import render_report
 from app.site import Site
@@ -174,14 +174,6 @@ def _audit_form(sites: dict[str, Site], site_id: str, reference: str) -> str:
 def _trail_rows(trail: list[Any], site: Site, tablets: dict[str, str]) -> str:
     """The trail as a person reads it: local times, officer and tablet names, actions and steps in words, and a
     run of the same entry (a screening saved after every answer) as one row with how many times."""
-    runs: list[tuple[Any, Any, int]] = []  # (first, last, count)
-    for e in trail:
-        if runs and (runs[-1][1].action, runs[-1][1].detail, runs[-1][1].officer_id, runs[-1][1].device_id) == (
-                e.action, e.detail, e.officer_id, e.device_id):
-            runs[-1] = (runs[-1][0], e, runs[-1][2] + 1)
-        else:
-            runs.append((e, e, 1))
-
     def when(first: Any, last: Any) -> str:
         start, end = (_when(datetime.fromisoformat(x.at)) for x in (first, last))
         return start if start == end else f"{start} – {end}"
@@ -191,13 +183,16 @@ def _trail_rows(trail: list[Any], site: Site, tablets: dict[str, str]) -> str:
             return ", ".join(_(EVENT_NAMES.get(k, k)) for k in e.detail.split(","))
         return _("shown in a list") if e.detail == audit.LISTED else e.detail
 
+    def counted(what: str, n: int) -> str:
+        return what if n == 1 else ngettext("{what} ({n} time)", "{what} ({n} times)", n).format(what=what, n=n)
+
     officers = {o.id: o.name for o in site.officers}
     return "".join(
         f"<tr><td>{escape(when(first, last))}</td><td>{escape(_(audit.ACTION_NAMES.get(last.action, last.action)))}"
-        f"</td><td>{escape(detail(last))}{escape(_(' ({n} times)').format(n=n)) if n > 1 else ''}</td>"
+        f"</td><td>{escape(counted(detail(last), n))}</td>"
         f"<td>{escape(officers.get(last.officer_id, last.officer_id))}</td>"
         f"<td>{escape(tablets.get(last.device_id, last.device_id))}</td></tr>"
-        for first, last, n in runs)
+        for first, last, n in runs(trail, key=lambda e: (e.action, e.detail, e.officer_id, e.device_id)))
 
 
 def router(ctx: ServerContext) -> APIRouter:
@@ -426,7 +421,7 @@ def router(ctx: ServerContext) -> APIRouter:
                     return _page(_("Audit trail"), body + f'<p class="error" role="alert">{escape(str(exc.detail))}'
                                  "</p>", admin, status=exc.status_code)
                 trail = await run_in_threadpool(audit_trail.case_trail, ctx, site_id, case_id)
-                tablets = {d.device_id: d.name for d in await run_in_threadpool(device_infos, ctx)}
+                tablets = {d.device_id: d.name for d in await run_in_threadpool(enrolment.list_devices, ctx, site_id)}
                 rows = _trail_rows(trail, ctx.sites[site_id], tablets)
                 body += (f"<p>{escape(_('Case {reference}').format(reference=case_reference(case_id)))}</p>"
                          + _table((_("When"), _("Action"), _("What"), _("Officer"), _("Tablet")), rows)
